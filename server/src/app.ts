@@ -1,0 +1,44 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerHealthRoutes } from './http/health.js';
+import { createLoginThrottle } from './http/loginThrottle.js';
+import { registerWebApp } from './http/webApp.js';
+import { appRouter, type AppRouter } from './routers/index.js';
+import type { Deps } from './services/deps.js';
+import { contextFactory } from './trpc/context.js';
+
+export type BuildAppOptions = { serveWeb?: boolean };
+
+/** Builds the HTTP app (not listening): tests use inject() or listen({ port: 0 }). */
+export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Fastify's logger type trails pino's; the instance is a regular pino logger.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Open SSE subscriptions would otherwise hold close() forever.
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  registerHealthRoutes(app, deps);
+
+  const loginThrottle = createLoginThrottle(app, deps.sql);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(deps, loginThrottle),
+      onError({ path, error, type }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  if (opts.serveWeb !== false) await registerWebApp(app, deps.env.webDist, deps.logger);
+  return app;
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { Runner } from 'graphile-worker';
+import { buildApp } from './app.js';
+import { createDb, type DbClient } from './db/client.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import { ensureDatabase } from './db/ensureDatabase.js';
+import { migrateDatabase } from './db/migrate.js';
+import type { Env } from './env.js';
+import { startWorker } from './jobs/runner.js';
+import type { Logger } from './logger.js';
+import type { Deps } from './services/deps.js';
+import path from 'node:path';
+
+export type Roles = { http: boolean; worker: boolean };
+
+export type Herald = {
+  deps: Deps;
+  app: FastifyInstance | null;
+  /** Base URL the HTTP server listens on, when it does. */
+  url: string | null;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Boots Herald: database (embedded when no DATABASE_URL), migrations, then
+ * the HTTP server and/or the worker. `stop()` closes them in the reverse
+ * order — HTTP, worker, pools, embedded Postgres — so nothing is cut off
+ * while it still talks to the database.
+ */
+export async function startHerald(env: Env, logger: Logger, roles: Roles): Promise<Herald> {
+  const stack: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    while (stack.length > 0) {
+      const step = stack.pop();
+      await step?.().catch((err: unknown) => logger.error({ err }, 'error during shutdown'));
+    }
+  };
+  try {
+    let databaseUrl = env.databaseUrl;
+    if (!databaseUrl) {
+      const embedded: EmbeddedPostgres = await startEmbeddedPostgres({
+        dataDir: path.join(env.dataDir, 'postgres'),
+        port: env.embeddedPostgresPort,
+        logger,
+      });
+      stack.push(embedded.stop);
+      databaseUrl = await ensureDatabase(embedded.url, 'herald');
+    }
+    await migrateDatabase(databaseUrl, logger);
+
+    const client: DbClient = createDb(databaseUrl);
+    stack.push(client.close);
+    const deps: Deps = { env, db: client.db, sql: client.sql, logger, now: () => new Date() };
+
+    if (roles.worker) {
+      const runner: Runner = await startWorker(deps, databaseUrl);
+      stack.push(() => runner.stop());
+    }
+    let app: FastifyInstance | null = null;
+    let url: string | null = null;
+    if (roles.http) {
+      const server = await buildApp(deps);
+      stack.push(() => server.close());
+      url = await server.listen({ port: env.port, host: env.host });
+      app = server;
+    }
+    return { deps, app, url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+import { ensureDatabase } from './ensureDatabase.js';
+import { startEmbeddedPostgres } from './embedded.js';
+import { migrateDatabase } from './migrate.js';
+import { loadEnv } from '../env.js';
+import { createLogger } from '../logger.js';
+import path from 'node:path';
+
+/** `npm run db:migrate`: applies migrations to DATABASE_URL (or the embedded database). */
+const env = loadEnv();
+const logger = createLogger(env.logLevel);
+const embedded = env.databaseUrl
+  ? null
+  : await startEmbeddedPostgres({ dataDir: path.join(env.dataDir, 'postgres'), port: env.embeddedPostgresPort, logger });
+try {
+  const url = env.databaseUrl ?? (await ensureDatabase(embedded!.url, 'herald'));
+  await migrateDatabase(url, logger);
+  logger.info('migrations applied');
+} finally {
+  await embedded?.stop();
+}

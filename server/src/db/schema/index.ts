@@ -1,0 +1,4 @@
+export * from './tenants.js';
+export * from './users.js';
+export * from './apiKeys.js';
+export * from './rateLimits.js';

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Repository root: two levels above this file in both `src/` and `dist/`. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const onOff = z.enum(['on', 'off']);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'DATABASE_URL must be a postgres:// URL' }).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL' }).default('http://localhost:3000'),
+  ENCRYPTION_KEYS: z.string().min(1).optional(),
+  WORKER: z.enum(['inline', 'off']).default('inline'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  SES_ENDPOINT: z.url().optional(),
+  SNS_CERT_URL_ALLOW: z.string().optional(),
+  SES_SIMULATOR: onOff.optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEB_DIST: z.string().min(1).optional(),
+});
+
+export type Env = {
+  nodeEnv: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  publicUrl: URL;
+  encryptionKeys: string | undefined;
+  worker: 'inline' | 'off';
+  workerConcurrency: number;
+  sesEndpoint: string | undefined;
+  snsCertUrlAllow: string[];
+  sesSimulator: boolean;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  webDist: string;
+};
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates configuration. This is the only place that reads
+ * `process.env`; everything else receives an `Env`.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings in .env files mean "unset".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const sesSimulator = e.SES_SIMULATOR ? e.SES_SIMULATOR === 'on' : !production && !e.SES_ENDPOINT;
+  if (production) {
+    if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only).');
+    if (!e.ENCRYPTION_KEYS) throw new ConfigError('ENCRYPTION_KEYS is required when NODE_ENV=production (format: keyId:base64key,…).');
+    if (sesSimulator) throw new ConfigError('SES_SIMULATOR=on is not allowed when NODE_ENV=production.');
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: new URL(e.PUBLIC_URL),
+    encryptionKeys: e.ENCRYPTION_KEYS,
+    worker: e.WORKER,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    sesEndpoint: e.SES_ENDPOINT,
+    snsCertUrlAllow: (e.SNS_CERT_URL_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    sesSimulator,
+    dataDir: path.resolve(e.DATA_DIR ?? path.join(repoRoot, '.data')),
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    logLevel: e.LOG_LEVEL,
+    webDist: path.resolve(e.WEB_DIST ?? path.join(repoRoot, 'web', 'build')),
+  };
+}
+
+/**
+ * For tests: a Postgres server to create throwaway databases on
+ * (TEST_DATABASE_URL, else DATABASE_URL); undefined means "start an embedded one".
+ */
+export function testDatabaseAdminUrl(source: NodeJS.ProcessEnv = process.env): string | undefined {
+  return source.TEST_DATABASE_URL || source.DATABASE_URL || undefined;
+}

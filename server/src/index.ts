@@ -1,0 +1,2 @@
+export type { AppRouter } from './routers/index.js';
+export { appRouter } from './routers/index.js';

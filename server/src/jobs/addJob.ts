@@ -1,0 +1,26 @@
+import type { Sql, TransactionSql } from 'postgres';
+import type { z } from 'zod';
+import type { TaskName, tasks } from './index.js';
+
+export type JobOptions = { queueName?: string; runAt?: Date; maxAttempts?: number; jobKey?: string; priority?: number };
+
+/**
+ * Enqueues a job through SQL, so that it commits or rolls back with the
+ * caller's transaction (pass the transaction as `sql`).
+ */
+export async function addJob<N extends TaskName>(
+  sql: Sql | TransactionSql,
+  name: N,
+  payload: z.input<(typeof tasks)[N]['payload']>,
+  opts: JobOptions = {},
+): Promise<void> {
+  await sql`select graphile_worker.add_job(
+    ${name},
+    ${sql.json(payload as never)},
+    queue_name := ${opts.queueName ?? null}::text,
+    run_at := ${opts.runAt ?? null}::timestamptz,
+    max_attempts := ${opts.maxAttempts ?? null}::int,
+    job_key := ${opts.jobKey ?? null}::text,
+    priority := ${opts.priority ?? null}::int
+  )`;
+}

@@ -1,0 +1,13 @@
+import type { Sql } from 'postgres';
+import type { Db } from '../db/client.js';
+import type { Env } from '../env.js';
+import type { Logger } from '../logger.js';
+
+/** Everything a service may need, built once at boot and passed explicitly. */
+export type Deps = {
+  env: Env;
+  db: Db;
+  sql: Sql;
+  logger: Logger;
+  now: () => Date;
+};

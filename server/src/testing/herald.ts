@@ -1,0 +1,42 @@
+import { Writable } from 'node:stream';
+import { startHerald, type Herald, type Roles } from '../boot.js';
+import { loadEnv } from '../env.js';
+import { createLogger } from '../logger.js';
+import { createTestDatabase } from './database.js';
+
+export type TestHerald = Herald & {
+  url: string;
+  /** Every log line written while it ran, for tests that look for leaks. */
+  logs: string[];
+};
+
+/**
+ * A real Herald (HTTP on a random port, optional worker) on its own fresh
+ * database. `env` overrides configuration variables as in a .env file.
+ */
+export async function startTestHerald(
+  adminUrl: string,
+  opts: { env?: Record<string, string>; roles?: Roles } = {},
+): Promise<TestHerald> {
+  const database = await createTestDatabase(adminUrl);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ...opts.env });
+  const herald = await startHerald(env, createLogger(env.logLevel, sink), opts.roles ?? { http: true, worker: false });
+  if (!herald.url) throw new Error('test Herald has no HTTP server');
+  const url = herald.url;
+  return {
+    ...herald,
+    url,
+    logs,
+    stop: async () => {
+      await herald.stop();
+      await database.drop();
+    },
+  };
+}

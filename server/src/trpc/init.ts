@@ -1,0 +1,66 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { AppError } from '../errors.js';
+import { hasOriginHeader, isSameOrigin } from '../http/origin.js';
+import type { Context } from './context.js';
+import { describeZodError } from './zodMessages.js';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zod = error.cause instanceof ZodError ? describeZodError(error.cause) : null;
+    // 5xx details stay in the logs (see onError in app.ts).
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : (zod?.message ?? shape.message);
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? null } };
+  },
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 30_000 },
+  },
+});
+
+export const router = t.router;
+
+/** Maps AppError to TRPCError so services stay transport-agnostic. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+/**
+ * Cookie-authenticated writes must come from Herald's own pages (CSRF);
+ * a write that names a foreign Origin is refused even without a cookie
+ * (login CSRF). API-key calls carry no ambient credentials and are exempt.
+ */
+const originCheck = t.middleware(({ ctx, type, next }) => {
+  if (type !== 'mutation' || ctx.req.headers.authorization !== undefined) return next();
+  const cookieAuthed = ctx.req.cookies.herald_session !== undefined;
+  if ((cookieAuthed || hasOriginHeader(ctx.req)) && !isSameOrigin(ctx.req, ctx.deps.env.publicUrl)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'This request did not come from a Herald page (Origin check failed).' });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(appErrors).use(originCheck);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authProblem ?? 'Sign in or send an API key to use this.' });
+  }
+  return next({ ctx: { principal: ctx.principal } });
+});
+
+/** Every tenant-owned read and write goes through here; the tenant id never comes from input. */
+export const tenantProcedure = authedProcedure.use(({ ctx, next }) =>
+  next({ ctx: { tenantId: ctx.principal.tenant.id, userId: ctx.principal.kind === 'session' ? ctx.principal.user.id : null } }),
+);
+
+/** Actions only a signed-in person may take (not an API key), e.g. signing out. */
+export const sessionProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.principal.kind !== 'session') throw new TRPCError({ code: 'FORBIDDEN', message: 'This action needs a signed-in user, not an API key.' });
+  return next({ ctx: { session: ctx.principal } });
+});
