@@ -72,8 +72,8 @@ describe('sign up, sign in, me, sign out', () => {
     expect(wrong).toBeInstanceOf(TRPCClientError);
     expect(unknown).toBeInstanceOf(TRPCClientError);
     const shape = (e: unknown) => {
-      const err = e as TRPCClientError<never>;
-      return { message: err.message, code: (err.data as { code: string }).code, status: (err.data as { httpStatus: number }).httpStatus };
+      const err = e as { message: string; data: { code: string; httpStatus: number } };
+      return { message: err.message, code: err.data.code, status: err.data.httpStatus };
     };
     expect(shape(wrong)).toEqual(shape(unknown));
     expect(shape(wrong)).toEqual({ message: 'Email or password is incorrect.', code: 'UNAUTHORIZED', status: 401 });

@@ -15,8 +15,8 @@ export async function addJob<N extends TaskName>(
   opts: JobOptions = {},
 ): Promise<void> {
   await sql`select graphile_worker.add_job(
-    ${name},
-    ${sql.json(payload as never)},
+    ${name}::text,
+    ${JSON.stringify(payload)}::json,
     queue_name := ${opts.queueName ?? null}::text,
     run_at := ${opts.runAt ?? null}::timestamptz,
     max_attempts := ${opts.maxAttempts ?? null}::int,

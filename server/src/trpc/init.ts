@@ -9,7 +9,12 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? describeZodError(error.cause) : null;
     // 5xx details stay in the logs (see onError in app.ts).
-    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : (zod?.message ?? shape.message);
+    const message =
+      error.code === 'INTERNAL_SERVER_ERROR'
+        ? 'Something went wrong on our side. Please try again.'
+        : error.cause instanceof SyntaxError
+          ? `The request body is not valid JSON (${error.cause.message}).`
+          : (zod?.message ?? shape.message);
     const { stack: _stack, ...data } = shape.data;
     return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? null } };
   },

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadEnv } from './env.js';
+
+describe('loadEnv', () => {
+  it('gives a working development setup with nothing configured', () => {
+    const env = loadEnv({});
+    expect(env.nodeEnv).toBe('development');
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.port).toBe(3000);
+    expect(env.host).toBe('127.0.0.1');
+    expect(env.publicUrl.origin).toBe('http://localhost:3000');
+    expect(env.worker).toBe('inline');
+    expect(env.sesSimulator).toBe(true);
+    expect(env.dataDir).toMatch(/\.data$/);
+  });
+
+  it('treats empty strings as unset, as a copied .env.example leaves them', () => {
+    expect(loadEnv({ DATABASE_URL: '', PORT: '' }).port).toBe(3000);
+  });
+
+  it('turns the simulator off when a real SES endpoint is configured', () => {
+    expect(loadEnv({ SES_ENDPOINT: 'http://127.0.0.1:4579' }).sesSimulator).toBe(false);
+  });
+
+  it('splits the SNS certificate allow-list', () => {
+    expect(loadEnv({ SNS_CERT_URL_ALLOW: 'http://127.0.0.1:1/ , http://localhost:2/' }).snsCertUrlAllow).toEqual(['http://127.0.0.1:1/', 'http://localhost:2/']);
+  });
+
+  it.each([
+    [{ NODE_ENV: 'production', ENCRYPTION_KEYS: 'k:x' }, 'DATABASE_URL is required'],
+    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db' }, 'ENCRYPTION_KEYS is required'],
+    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db', ENCRYPTION_KEYS: 'k:x', SES_SIMULATOR: 'on' }, 'SES_SIMULATOR=on is not allowed'],
+    [{ WORKER: 'sometimes' }, 'WORKER'],
+    [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL must be an http(s) URL'],
+  ])('refuses %o', (source, message) => {
+    expect(() => loadEnv(source)).toThrow(ConfigError);
+    expect(() => loadEnv(source)).toThrow(message);
+  });
+});
