@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Runner } from 'graphile-worker';
 import { buildApp } from './app.js';
+import { loadKeyring } from './crypto/keyring.js';
 import { createDb, type DbClient } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { ensureDatabase } from './db/ensureDatabase.js';
@@ -36,6 +37,8 @@ export async function startHerald(env: Env, logger: Logger, roles: Roles): Promi
     }
   };
   try {
+    // Before anything starts: a bad key must stop the boot, not the first connect.
+    const keyring = await loadKeyring(env.encryptionKeys, env.dataDir, logger);
     let databaseUrl = env.databaseUrl;
     if (!databaseUrl) {
       const embedded: EmbeddedPostgres = await startEmbeddedPostgres({
@@ -50,7 +53,7 @@ export async function startHerald(env: Env, logger: Logger, roles: Roles): Promi
 
     const client: DbClient = createDb(databaseUrl);
     stack.push(client.close);
-    const deps: Deps = { env, db: client.db, sql: client.sql, logger, now: () => new Date() };
+    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date() };
 
     if (roles.worker) {
       const runner: Runner = await startWorker(deps, databaseUrl);

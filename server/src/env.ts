@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -44,6 +45,11 @@ export type Env = {
 };
 
 export class ConfigError extends Error {}
+
+/** Loads `.env` at the repository root into process.env when present (real env vars win). */
+export function loadDotEnvFile(file = path.join(repoRoot, '.env')): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 /**
  * Reads and validates configuration. This is the only place that reads

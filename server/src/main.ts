@@ -1,10 +1,11 @@
 import { startHerald } from './boot.js';
-import { ConfigError, loadEnv } from './env.js';
+import { ConfigError, loadDotEnvFile, loadEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { onShutdownSignal } from './shutdown.js';
 
 /** `npm start`: API, web app and (unless WORKER=off) the worker in one process. */
 async function main(): Promise<void> {
+  loadDotEnvFile();
   const env = loadEnv();
   const logger = createLogger(env.logLevel);
   const herald = await startHerald(env, logger, { http: true, worker: env.worker === 'inline' });

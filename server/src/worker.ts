@@ -1,10 +1,11 @@
 import { startHerald } from './boot.js';
-import { ConfigError, loadEnv } from './env.js';
+import { ConfigError, loadDotEnvFile, loadEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { onShutdownSignal } from './shutdown.js';
 
 /** `npm run worker`: job processing only, for scaling workers apart from the API. */
 async function main(): Promise<void> {
+  loadDotEnvFile();
   const env = loadEnv();
   const logger = createLogger(env.logLevel);
   if (!env.databaseUrl) {

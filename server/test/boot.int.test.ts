@@ -19,6 +19,12 @@ describe('configuration checks at boot', () => {
     expect(child.output()).toContain('ENCRYPTION_KEYS is required when NODE_ENV=production');
   });
 
+  it('an encryption key that is not 32 bytes stops the boot', async () => {
+    const child = spawnHerald('main', { NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', ENCRYPTION_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` });
+    expect(await waitForExit(child)).toBe(1);
+    expect(child.output()).toContain('key "k1" is 16 bytes; AES-256 needs exactly 32');
+  });
+
   it('an invalid value is named with what is wrong', async () => {
     const child = spawnHerald('main', { PORT: 'eighty', DATABASE_URL: 'mysql://x' });
     expect(await waitForExit(child)).toBe(1);
@@ -53,6 +59,7 @@ describe('with nothing configured (embedded Postgres)', () => {
     expect(await waitForExit(first)).toBe(0);
     expect(Date.now() - stopAsked).toBeLessThan(5_000);
     expect(first.output()).toContain('embedded PostgreSQL stopped');
+    expect(first.output()).toContain('generated a development encryption key');
 
     const second = spawnHerald('main', env);
     await waitForOutput(second, /Herald is running/);

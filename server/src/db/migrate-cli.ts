@@ -1,11 +1,12 @@
 import { ensureDatabase } from './ensureDatabase.js';
 import { startEmbeddedPostgres } from './embedded.js';
 import { migrateDatabase } from './migrate.js';
-import { loadEnv } from '../env.js';
+import { loadDotEnvFile, loadEnv } from '../env.js';
 import { createLogger } from '../logger.js';
 import path from 'node:path';
 
 /** `npm run db:migrate`: applies migrations to DATABASE_URL (or the embedded database). */
+loadDotEnvFile();
 const env = loadEnv();
 const logger = createLogger(env.logLevel);
 const embedded = env.databaseUrl

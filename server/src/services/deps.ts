@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import type { Keyring } from '../crypto/keyring.js';
 import type { Db } from '../db/client.js';
 import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
@@ -9,5 +10,7 @@ export type Deps = {
   db: Db;
   sql: Sql;
   logger: Logger;
+  /** Encrypts tenants' secrets at rest (AWS keys). */
+  keyring: Keyring;
   now: () => Date;
 };

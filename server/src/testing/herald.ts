@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { startHerald, type Herald, type Roles } from '../boot.js';
 import { loadEnv } from '../env.js';
@@ -26,7 +27,7 @@ export async function startTestHerald(
       done();
     },
   });
-  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ...opts.env });
+  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, ...opts.env });
   const herald = await startHerald(env, createLogger(env.logLevel, sink), opts.roles ?? { http: true, worker: false });
   if (!herald.url) throw new Error('test Herald has no HTTP server');
   const url = herald.url;
