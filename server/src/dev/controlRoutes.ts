@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { simAccountBodySchema, simAccountSchema } from './accounts.js';
+import type { SimulatorState } from './simulatorState.js';
+
+/** Everything under this prefix is for tests and demos; AWS calls never use it. */
+export const CONTROL_PREFIX = '/_simulator/';
+
+const MAX_JSON_BYTES = 1024 * 1024;
+
+/**
+ * `GET messages[?accountId=]`, `POST reset`, `GET accounts`, `PUT accounts/:accessKeyId`.
+ * Answers JSON; secrets never leave.
+ */
+export async function answerControlRequest(state: SimulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+  const route = `${req.method ?? 'GET'} ${url.pathname.slice(CONTROL_PREFIX.length)}`;
+
+  if (route === 'GET messages') return json(res, 200, state.messagesOf(url.searchParams.get('accountId') ?? undefined));
+  if (route === 'POST reset') {
+    state.reset();
+    return json(res, 200, { ok: true });
+  }
+  if (route === 'GET accounts') return json(res, 200, state.listAccounts());
+
+  const put = /^PUT accounts\/([^/]+)$/.exec(route);
+  if (put) {
+    const accessKeyId = simAccountSchema.shape.accessKeyId.safeParse(decodeURIComponent(put[1] ?? ''));
+    if (!accessKeyId.success) return json(res, 400, { error: 'invalid access key id', issues: accessKeyId.error.issues });
+    let body: unknown;
+    try {
+      body = JSON.parse(await readText(req));
+    } catch {
+      return json(res, 400, { error: 'body must be JSON (at most 1 MB)' });
+    }
+    const fields = simAccountBodySchema.safeParse(body);
+    if (!fields.success) return json(res, 400, { error: 'invalid account', issues: fields.error.issues });
+    state.putAccount({ accessKeyId: accessKeyId.data, ...fields.data });
+    return json(res, 200, state.listAccounts().find((a) => a.accessKeyId === accessKeyId.data));
+  }
+  return json(res, 404, { error: `no control endpoint ${route}` });
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(value));
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= MAX_JSON_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_JSON_BYTES) throw new Error('body too large');
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,47 @@
+import type { SimAccount, VerificationStatus } from './accounts.js';
+import { invalidParameterValue } from './awsErrors.js';
+
+/**
+ * The SES mailbox simulator (`success@`, `bounce@`, `bounce+label@`, …): a valid recipient even from
+ * the sandbox; it counts against the send rate but not the daily quota (SES developer guide).
+ */
+export const MAILBOX_SIMULATOR_DOMAIN = 'simulator.amazonses.com';
+
+/** The bare address of `addr@x`, `Name <addr@x>` or `"Name, Inc." <addr@x>`. */
+export function bareAddress(text: string): string {
+  const angle = /<([^<>]*)>\s*$/.exec(text);
+  const address = (angle?.[1] ?? text).trim();
+  // SES's own wording for an address it cannot parse.
+  if (!/^[^@\s]+@[^@\s]+$/.test(address)) throw invalidParameterValue(`Missing final '@domain'`);
+  return address;
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+export function isIdentityDomain(identity: string): boolean {
+  return !identity.includes('@');
+}
+
+export function statusOf(account: SimAccount, identity: string): VerificationStatus | undefined {
+  const wanted = identity.toLowerCase();
+  return account.identities.find((i) => i.identity.toLowerCase() === wanted)?.status;
+}
+
+/**
+ * An address may be used when it is verified itself, or when its domain or a parent domain is
+ * (SES lets a verified domain send from any address of it and of its subdomains).
+ */
+export function isVerifiedAddress(account: SimAccount, address: string): boolean {
+  if (statusOf(account, address) === 'Success') return true;
+  const labels = domainOf(address).split('.');
+  for (let i = 0; i < labels.length - 1; i += 1) {
+    if (statusOf(account, labels.slice(i).join('.')) === 'Success') return true;
+  }
+  return false;
+}
+
+export function isMailboxSimulator(address: string): boolean {
+  return domainOf(address) === MAILBOX_SIMULATOR_DOMAIN;
+}
