@@ -4,6 +4,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
+import { registerChannelRoutes } from './http/restChannels.js';
 import { registerWebApp } from './http/webApp.js';
 import { appRouter, type AppRouter } from './routers/index.js';
 import type { Deps } from './services/deps.js';
@@ -26,6 +27,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   registerHealthRoutes(app, deps);
+  registerChannelRoutes(app, deps);
 
   const loginThrottle = createLoginThrottle(app, deps.sql);
   await app.register(fastifyTRPCPlugin, {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Runner } from 'graphile-worker';
 import { buildApp } from './app.js';
 import { loadKeyring } from './crypto/keyring.js';
+import { DEMO_ACCESS_KEY_ID, startSesSimulator } from './dev/sesSimulator.js';
 import { createDb, type DbClient } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { ensureDatabase } from './db/ensureDatabase.js';
@@ -28,7 +29,8 @@ export type Herald = {
  * order — HTTP, worker, pools, embedded Postgres — so nothing is cut off
  * while it still talks to the database.
  */
-export async function startHerald(env: Env, logger: Logger, roles: Roles): Promise<Herald> {
+export async function startHerald(config: Env, logger: Logger, roles: Roles): Promise<Herald> {
+  let env = config;
   const stack: Array<() => Promise<void>> = [];
   const stop = async () => {
     while (stack.length > 0) {
@@ -39,6 +41,15 @@ export async function startHerald(env: Env, logger: Logger, roles: Roles): Promi
   try {
     // Before anything starts: a bad key must stop the boot, not the first connect.
     const keyring = await loadKeyring(env.encryptionKeys, env.dataDir, logger);
+    if (env.sesSimulator) {
+      const simulator = await startSesSimulator({ logger: logger.child({ component: 'ses-simulator' }) });
+      stack.push(simulator.stop);
+      env = { ...env, sesEndpoint: simulator.url, snsCertUrlAllow: [...env.snsCertUrlAllow, simulator.url] };
+      logger.warn({ url: simulator.url }, `local SES simulator running: connect with the demo key ${DEMO_ACCESS_KEY_ID} (its secret is in server/src/dev/README.md)`);
+    }
+    if (env.snsCertUrlAllow.length > 0) {
+      logger.warn({ prefixes: env.snsCertUrlAllow }, 'SNS_CERT_URL_ALLOW: trusting extra SNS certificate and SubscribeURL prefixes — for simulators and tests only');
+    }
     let databaseUrl = env.databaseUrl;
     if (!databaseUrl) {
       const embedded: EmbeddedPostgres = await startEmbeddedPostgres({

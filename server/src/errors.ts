@@ -6,7 +6,9 @@ export type AppErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
-  | 'TOO_MANY_REQUESTS';
+  | 'TOO_MANY_REQUESTS'
+  /** An upstream service (AWS) failed or could not be reached. */
+  | 'BAD_GATEWAY';
 
 export const httpStatusOf: Record<AppErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -16,6 +18,7 @@ export const httpStatusOf: Record<AppErrorCode, number> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
+  BAD_GATEWAY: 502,
 };
 
 /** An expected failure whose message is safe and useful to show to the user. */

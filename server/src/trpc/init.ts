@@ -1,3 +1,4 @@
+import type {} from '@fastify/cookie';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
@@ -16,7 +17,8 @@ const t = initTRPC.context<Context>().create({
           ? `The request body is not valid JSON (${error.cause.message}).`
           : (zod?.message ?? shape.message);
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? null } };
+    const details = error.cause instanceof AppError ? (error.cause.details ?? null) : null;
+    return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? null, details } };
   },
   sse: {
     ping: { enabled: true, intervalMs: 15_000 },

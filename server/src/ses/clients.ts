@@ -1,0 +1,38 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import { STSClient } from '@aws-sdk/client-sts';
+
+export type AwsCredentials = { accessKeyId: string; secretAccessKey: string };
+
+export type AwsClientOptions = {
+  region: string;
+  credentials: AwsCredentials;
+  /** SES_ENDPOINT: the simulator or an emulator instead of AWS. */
+  endpoint?: string;
+};
+
+/** Connect and whole-request limits: a hung AWS call must not hold a request or job. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+function common(opts: AwsClientOptions) {
+  return {
+    region: opts.region,
+    credentials: opts.credentials,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    // Herald owns retries (jobs, rate limiter); the SDK's own would retry throttles blindly.
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+  };
+}
+
+/**
+ * Clients are made per call with credentials decrypted just for it, so the
+ * plaintext key lives only as long as the request.
+ */
+export function sesClient(opts: AwsClientOptions): SESClient {
+  return new SESClient(common(opts));
+}
+
+export function stsClient(opts: AwsClientOptions): STSClient {
+  return new STSClient(common(opts));
+}

@@ -1,0 +1,32 @@
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+	dateStyle: 'medium',
+	timeStyle: 'short'
+});
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+	['year', 365 * 24 * 3600],
+	['month', 30 * 24 * 3600],
+	['week', 7 * 24 * 3600],
+	['day', 24 * 3600],
+	['hour', 3600],
+	['minute', 60]
+];
+
+export function formatDate(iso: string): string {
+	return dateFormat.format(new Date(iso));
+}
+
+export function formatDateTime(iso: string): string {
+	return dateTimeFormat.format(new Date(iso));
+}
+
+/** "just now", "5 minutes ago", "yesterday", … */
+export function formatRelative(iso: string, now: Date = new Date()): string {
+	const seconds = (new Date(iso).getTime() - now.getTime()) / 1000;
+	for (const [unit, size] of UNITS) {
+		if (Math.abs(seconds) >= size) return relativeFormat.format(Math.round(seconds / size), unit);
+	}
+	return 'just now';
+}
