@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
 import { appRouter } from '../src/routers/index.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { agent, signedUpAgent, type Agent } from './agent.js';
@@ -9,13 +10,14 @@ import { agent, signedUpAgent, type Agent } from './agent.js';
  * test fails for any procedure that has none.
  */
 
-type Tenant = { session: Agent; apiKey: Agent; tenantId: string; apiKeyId: string };
+type Tenant = { session: Agent; apiKey: Agent; apiKeySecret: string; tenantId: string; apiKeyId: string };
 type World = { a: Tenant; b: Tenant };
 
 async function makeTenant(url: string, name: string): Promise<Tenant> {
   const { agent: session, account } = await signedUpAgent(url, name);
   const created = await session.trpc.apiKeys.create.mutate({ name: `${name} key` });
-  return { session, apiKey: agent(url, { bearer: created.key, origin: null }), tenantId: account.tenant.id, apiKeyId: created.id };
+  await session.trpc.channels.email.connect.mutate({ ...demoKeys, senderEmail: `${name.toLowerCase()}@herald.test` });
+  return { session, apiKey: agent(url, { bearer: created.key, origin: null }), apiKeySecret: created.key, tenantId: account.tenant.id, apiKeyId: created.id };
 }
 
 type Case = {
@@ -26,6 +28,8 @@ type Case = {
   /** A's data as seen by A after the attack must be what it was. */
   check?: (world: World, attempt: unknown) => Promise<void>;
 };
+
+const demoKeys = { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: DEMO_SECRET_ACCESS_KEY, region: 'us-east-1' as const };
 
 const cases: Record<string, Case | 'not tenant-scoped'> = {
   'auth.signUp': 'not tenant-scoped',
@@ -49,18 +53,62 @@ const cases: Record<string, Case | 'not tenant-scoped'> = {
       expect(names).not.toContain('created by B');
     },
   },
+  'channels.email.get': {
+    attack: (b) => b.trpc.channels.email.get.query(),
+    check: async (_world, seen) => {
+      expect(seen).toMatchObject({ senderEmail: 'beta@herald.test' });
+    },
+  },
+  'channels.email.connect': {
+    attack: (b) => b.trpc.channels.email.connect.mutate({ ...demoKeys, senderEmail: 'changed-by-b@herald.test' }),
+    check: async (world) => {
+      expect((await world.a.session.trpc.channels.email.get.query()).senderEmail).toBe('alpha@herald.test');
+    },
+  },
+  'channels.email.checkKeys': {
+    attack: (b) => b.trpc.channels.email.checkKeys.mutate(demoKeys),
+  },
+  'channels.email.verifiedEmails': {
+    attack: (b) => b.trpc.channels.email.verifiedEmails.query(),
+  },
+  'channels.email.disconnect': {
+    attack: async (b, world) => {
+      await b.trpc.channels.email.disconnect.mutate();
+      // Put B back for the next case; A must never have been touched.
+      await world.b.session.trpc.channels.email.connect.mutate({ ...demoKeys, senderEmail: 'beta@herald.test' });
+    },
+    check: async (world) => {
+      expect((await world.a.session.trpc.channels.email.get.query()).connected).toBe(true);
+    },
+  },
 };
 
+/** The plan's REST routes, with B's cookie or B's API key. */
+const restCases: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string; body?: unknown }> = [
+  { method: 'GET', path: '/api/tenant/channels/email' },
+  { method: 'GET', path: '/api/tenant/channels/email/verified-emails' },
+  { method: 'POST', path: '/api/tenant/channels/email', body: { ...demoKeys, senderEmail: 'rest-b@herald.test' } },
+  { method: 'DELETE', path: '/api/tenant/channels/email' },
+];
+
+let sim: SesSimulator;
 let herald: TestHerald;
 let world: World;
 beforeAll(async () => {
-  herald = await startTestHerald(inject('adminDatabaseUrl'));
+  sim = await startSesSimulator();
+  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url } });
   world = { a: await makeTenant(herald.url, 'Alpha'), b: await makeTenant(herald.url, 'Beta') };
 });
-afterAll(() => herald.stop());
+afterAll(async () => {
+  await herald.stop();
+  await sim.stop();
+});
 
 async function snapshotOfA(): Promise<unknown> {
-  return herald.deps.sql`select id, name, revoked_at from api_keys where tenant_id = ${world.a.tenantId} order by id`;
+  return {
+    apiKeys: await herald.deps.sql`select id, name, revoked_at from api_keys where tenant_id = ${world.a.tenantId} order by id`,
+    channels: await herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${world.a.tenantId}`,
+  };
 }
 
 for (const [name, testCase] of Object.entries(cases)) {
@@ -77,6 +125,26 @@ for (const [name, testCase] of Object.entries(cases)) {
     }
   });
 }
+
+describe('REST routes', () => {
+  for (const route of restCases) {
+    for (const credential of ['session', 'apiKey'] as const) {
+      it(`${route.method} ${route.path} with tenant B's ${credential} never touches tenant A`, async () => {
+        const before = await snapshotOfA();
+        const headers: Record<string, string> =
+          credential === 'session'
+            ? { cookie: world.b.session.cookie ?? '', origin: herald.url }
+            : { authorization: `Bearer ${world.b.apiKeySecret}` };
+        if (route.body) headers['content-type'] = 'application/json';
+        const res = await fetch(`${herald.url}${route.path}`, { method: route.method, headers, body: route.body ? JSON.stringify(route.body) : undefined });
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(await res.json())).not.toContain('alpha@herald.test');
+        expect(await snapshotOfA()).toEqual(before);
+        if (route.method !== 'GET') await world.b.session.trpc.channels.email.connect.mutate({ ...demoKeys, senderEmail: 'beta@herald.test' });
+      });
+    }
+  }
+});
 
 it('every procedure has an isolation case', () => {
   const procedures = Object.keys(appRouter._def.procedures).sort();

@@ -18,7 +18,8 @@ export function registerChannelRoutes(app: FastifyInstance, deps: Deps): void {
   app.register(
     async (scope) => {
       scope.decorateRequest('tenantId', '');
-      scope.addHook('preHandler', async (req, reply) => {
+      // onRequest: unauthenticated or cross-site requests are refused before their body is even parsed.
+      scope.addHook('onRequest', async (req, reply) => {
         const { principal, authProblem } = await authenticate(deps, req);
         if (!principal) return sendError(reply, 401, 'UNAUTHORIZED', authProblem ?? 'Sign in or send an API key to use this.');
         const cookieAuthed = req.headers.authorization === undefined;
