@@ -4,7 +4,9 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
+import { registerImportRoutes } from './http/importRoutes.js';
 import { registerChannelRoutes } from './http/restChannels.js';
+import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
 import { registerWebApp } from './http/webApp.js';
 import { appRouter, type AppRouter } from './routers/index.js';
 import type { Deps } from './services/deps.js';
@@ -28,6 +30,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   await app.register(fastifyRateLimit, { global: false });
   registerHealthRoutes(app, deps);
   registerChannelRoutes(app, deps);
+  registerImportRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
 
   const loginThrottle = createLoginThrottle(app, deps.sql);
   await app.register(fastifyTRPCPlugin, {

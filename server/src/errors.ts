@@ -7,6 +7,7 @@ export type AppErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'TOO_MANY_REQUESTS'
+  | 'PAYLOAD_TOO_LARGE'
   /** An upstream service (AWS) failed or could not be reached. */
   | 'BAD_GATEWAY';
 
@@ -18,6 +19,7 @@ export const httpStatusOf: Record<AppErrorCode, number> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
+  PAYLOAD_TOO_LARGE: 413,
   BAD_GATEWAY: 502,
 };
 

@@ -1,11 +1,13 @@
 import type { TaskList } from 'graphile-worker';
 import type { Deps } from '../services/deps.js';
 import { toTask, type TaskDefinition } from './defineTask.js';
+import { contactsImport } from './contacts__import.js';
 import { sessionsPurgeExpired } from './sessions__purge_expired.js';
 
 /** Every job Herald runs, by graphile-worker task identifier. */
 export const tasks = {
   sessions__purge_expired: sessionsPurgeExpired,
+  contacts__import: contactsImport,
 } satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof tasks;

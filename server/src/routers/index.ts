@@ -2,11 +2,19 @@ import { router } from '../trpc/init.js';
 import { apiKeysRouter } from './apiKeys.js';
 import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
+import { contactsRouter } from './contacts.js';
+import { listsRouter } from './lists.js';
+import { suppressionsRouter } from './suppressions.js';
+import { tenantRouter } from './tenant.js';
 
 export const appRouter = router({
   auth: authRouter,
   apiKeys: apiKeysRouter,
   channels: channelsRouter,
+  tenant: tenantRouter,
+  contacts: contactsRouter,
+  lists: listsRouter,
+  suppressions: suppressionsRouter,
 });
 
 /** What the web app and other services import (type-only) for a type-safe client. */

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { memberships, tenants, users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { Deps } from './deps.js';
+import { normalizeEmail } from './emailAddress.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { createSession, type SessionPrincipal } from './sessions.js';
 
@@ -12,10 +13,6 @@ export type AccountView = {
 };
 
 type SignedIn = AccountView & { session: { token: string; expiresAt: Date } };
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 /** Creates a tenant, its owner and a session, all or nothing. */
 export async function signUp(deps: Deps, input: { email: string; password: string; tenantName: string }): Promise<SignedIn> {

@@ -3,3 +3,7 @@ export * from './users.js';
 export * from './apiKeys.js';
 export * from './rateLimits.js';
 export * from './channelSettings.js';
+export * from './contacts.js';
+export * from './lists.js';
+export * from './suppressions.js';
+export * from './imports.js';

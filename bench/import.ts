@@ -1,0 +1,128 @@
+/**
+ * bench/import: CSV import speed and server memory, and contacts page speed
+ * at 1,000,000 contacts. Run: `npm run bench:import` (after `npm run build`).
+ * Options: --database-url (a Postgres server to create a scratch database on),
+ * --sizes 100000,1000000 --runs 3.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import postgres from 'postgres';
+import { createTestDatabase } from '../server/src/testing/database.js';
+import { freePort } from '../server/src/testing/globalSetup.js';
+import { benchArgs, machine, median, signUp, startServerProcess, trpc } from './lib.js';
+
+const args = benchArgs({ sizes: { type: 'string', default: '100000,1000000' }, runs: { type: 'string', default: '3' } });
+const sizes = args.sizes!.split(',').map(Number);
+const runs = Number(args.runs);
+
+async function writeCsv(rows: number, prefix: string): Promise<string> {
+  const file = path.join(tmpdir(), `herald-bench-${prefix}-${rows}.csv`);
+  const out = createWriteStream(file);
+  out.write('email,first_name,last_name,city,plan\n');
+  for (let i = 0; i < rows; i++) {
+    if (!out.write(`${prefix}${i}@example.com,First${i % 5000},Last${i % 7919},City ${i % 300},${i % 3 ? 'pro' : 'free'}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return file;
+}
+
+async function runImport(url: string, cookie: string, file: string): Promise<{ seconds: number; status: Record<string, unknown> }> {
+  const started = performance.now();
+  const res = await fetch(`${url}/api/contacts/imports?fileName=bench.csv`, {
+    method: 'POST',
+    headers: { cookie, origin: url, 'content-type': 'text/csv' },
+    body: createReadStream(file) as unknown as BodyInit,
+    duplex: 'half',
+  } as RequestInit);
+  const uploaded = (await res.json()) as { id: string; suggestedMapping: { email: string; firstName: string; lastName: string; attributes: Record<string, string> } };
+  if (!res.ok) throw new Error(`upload: ${JSON.stringify(uploaded)}`);
+  const m = uploaded.suggestedMapping;
+  await trpc(url, cookie, 'contacts.importStart', { id: uploaded.id, mapping: m, onExisting: 'skip' }, 'mutation');
+  for (;;) {
+    const status = await trpc<Record<string, unknown>>(url, cookie, 'contacts.importStatus', { id: uploaded.id }, 'query');
+    if (status.status === 'done' || status.status === 'failed') return { seconds: (performance.now() - started) / 1000, status };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Baseline: the same file COPYed raw into an unlogged table — the floor for any import. */
+async function copyBaseline(databaseUrl: string, file: string): Promise<number> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await sql`create unlogged table if not exists bench_copy (email text, first_name text, last_name text, city text, plan text)`;
+  await sql`truncate bench_copy`;
+  const started = performance.now();
+  const writable = await sql`copy bench_copy from stdin with (format csv, header true)`.writable();
+  createReadStream(file).pipe(writable);
+  await once(writable, 'finish');
+  const seconds = (performance.now() - started) / 1000;
+  await sql`drop table bench_copy`;
+  await sql.end();
+  return seconds;
+}
+
+async function timeQuery(url: string, cookie: string, input: Record<string, unknown>, repeats = 15): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await trpc(url, cookie, 'contacts.list', input, 'query');
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+const database = await createTestDatabase(args['database-url']!);
+const server = await startServerProcess(database.url, await freePort());
+const lines: string[] = [];
+const say = (line: string) => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+try {
+  say(`machine: ${machine()}; ${new Date().toISOString()}`);
+  let bigCookie = '';
+  for (const size of sizes) {
+    const file = await writeCsv(size, `b${size}-`);
+    const mb = (await stat(file)).size / 2 ** 20;
+    const imports: number[] = [];
+    const baselines: number[] = [];
+    const repeat = size >= 1_000_000 ? 1 : runs;
+    for (let r = 0; r < repeat; r++) {
+      const cookie = await signUp(server.url, `bench${size}r${r}`);
+      const { seconds, status } = await runImport(server.url, cookie, file);
+      if (status.status !== 'done' || status.created !== size) throw new Error(`import did not finish cleanly: ${JSON.stringify(status)}`);
+      imports.push(seconds);
+      baselines.push(await copyBaseline(database.url, file));
+      if (size >= 1_000_000) bigCookie = cookie;
+    }
+    const phases = server.logs.filter((l) => l.includes('contact import finished')).at(-1);
+    say(
+      `import ${size.toLocaleString('en')} rows (${mb.toFixed(1)} MB): median ${median(imports).toFixed(2)} s over ${repeat} run(s) ` +
+        `[${imports.map((s) => s.toFixed(2)).join(', ')}]; raw COPY baseline ${median(baselines).toFixed(2)} s; ratio ${(median(imports) / median(baselines)).toFixed(1)}×; ` +
+        `last run phases ${phases ? JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(phases)).filter(([k]) => k.endsWith('Ms')))) : '?'}`,
+    );
+    await rm(file);
+  }
+  say(`server peak RSS (VmHWM) over all imports: ${server.peakRssMb().toFixed(0)} MB`);
+  if (bigCookie) {
+    const first = await trpc<{ items: Array<{ email: string }>; nextCursor: string }>(server.url, bigCookie, 'contacts.list', { limit: 50 }, 'query');
+    const middle = Buffer.from('b1000000-500000@example.com').toString('base64url');
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['first page', { limit: 50 }],
+      ['second page (cursor)', { limit: 50, cursor: first.nextCursor }],
+      ['page in the middle (cursor)', { limit: 50, cursor: middle }],
+      ['last page', { limit: 50, cursor: Buffer.from('b1000000-999990@example.com').toString('base64url') }],
+      ['search email prefix "b1000000-77"', { limit: 50, search: 'b1000000-77' }],
+      ['search first-name prefix "first42"', { limit: 50, search: 'first42' }],
+      ['search last-name prefix "last7"', { limit: 50, search: 'last7' }],
+      ['status filter unsubscribed (none)', { limit: 50, status: 'unsubscribed' }],
+    ];
+    for (const [name, input] of cases) say(`contacts.list over 1,000,000 contacts, ${name}: median ${(await timeQuery(server.url, bigCookie, input)).toFixed(1)} ms (HTTP round trip, 15 runs)`);
+  }
+} finally {
+  await server.stop();
+  await database.drop();
+}

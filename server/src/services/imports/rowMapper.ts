@@ -1,0 +1,48 @@
+import type { ImportMapping } from '../../db/schema/index.js';
+import { isValidEmail, normalizeEmail } from '../emailAddress.js';
+
+export type MappedRow = {
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, string>;
+  error: string | null;
+};
+
+const MAX_NAME = 200;
+const MAX_ATTRIBUTE = 2000;
+
+const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+
+/** Turns one CSV record into a contact row, or a row with the reason it cannot be imported. */
+export function rowMapper(columns: string[], mapping: ImportMapping) {
+  const index = (column: string | undefined) => (column ? columns.indexOf(column) : -1);
+  const emailAt = index(mapping.email);
+  const firstAt = index(mapping.firstName);
+  const lastAt = index(mapping.lastName);
+  const attributeAt = Object.entries(mapping.attributes).map(([column, name]) => [index(column), name] as const);
+  const cell = (record: string[], at: number) => (at >= 0 ? (record[at] ?? '').trim() : '');
+
+  return (record: string[]): MappedRow => {
+    const raw = cell(record, emailAt);
+    const email = normalizeEmail(raw);
+    const firstName = cell(record, firstAt) || null;
+    const lastName = cell(record, lastAt) || null;
+    const attributes: Record<string, string> = {};
+    for (const [at, name] of attributeAt) {
+      const value = cell(record, at);
+      if (value !== '') attributes[name] = value;
+    }
+    const row = { email: email || null, firstName, lastName, attributes };
+    if (!raw) return { ...row, error: 'Missing email address' };
+    if (!isValidEmail(email)) return { ...row, error: `Invalid email address: ${clip(raw)}` };
+    if ((firstName?.length ?? 0) > MAX_NAME || (lastName?.length ?? 0) > MAX_NAME) return { ...row, error: `A name is longer than ${MAX_NAME} characters` };
+    if (Object.values(attributes).some((v) => v.length > MAX_ATTRIBUTE)) return { ...row, error: `A value is longer than ${MAX_ATTRIBUTE} characters` };
+    return { ...row, error: null };
+  };
+}
+
+/** One line of COPY's text format: tab-separated, \N for null, backslash escapes. */
+export function copyLine(values: Array<string | number | null>): string {
+  return `${values.map((v) => (v === null ? '\\N' : String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')))).join('\t')}\n`;
+}
