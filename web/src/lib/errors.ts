@@ -7,6 +7,8 @@ export interface ProblemDetails {
 	code: string | null;
 	/** Field name → message, from the server's input validation. */
 	fieldErrors: Record<string, string>;
+	/** Extra facts from the server, e.g. `{ awsErrorCode, action }` or `{ verifiedIdentities }`. */
+	details: Record<string, unknown> | null;
 }
 
 const UNREACHABLE = "Can't reach Herald right now. Check your connection and try again.";
@@ -23,6 +25,14 @@ function readFieldErrors(data: unknown): Record<string, string> {
 	return out;
 }
 
+function readDetails(data: unknown): Record<string, unknown> | null {
+	if (typeof data !== 'object' || data === null || !('details' in data)) return null;
+	const raw = data.details;
+	return typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+		? (raw as Record<string, unknown>)
+		: null;
+}
+
 function readCode(data: unknown): string | null {
 	if (typeof data !== 'object' || data === null || !('code' in data)) return null;
 	return typeof data.code === 'string' ? data.code : null;
@@ -30,12 +40,13 @@ function readCode(data: unknown): string | null {
 
 /** Turns anything a tRPC call can throw into words for the person at the screen. */
 export function describeError(cause: unknown): ProblemDetails {
-	if (!isTRPCError(cause)) return { message: UNEXPECTED, code: null, fieldErrors: {} };
+	if (!isTRPCError(cause)) return { message: UNEXPECTED, code: null, fieldErrors: {}, details: null };
 
 	const code = readCode(cause.data);
 	const fieldErrors = readFieldErrors(cause.data);
+	const details = readDetails(cause.data);
 	// No code means no tRPC response reached us: network down, server stopped, proxy error.
-	if (!code) return { message: UNREACHABLE, code: null, fieldErrors };
-	if (code === 'INTERNAL_SERVER_ERROR') return { message: UNEXPECTED, code, fieldErrors };
-	return { message: cause.message || UNEXPECTED, code, fieldErrors };
+	if (!code) return { message: UNREACHABLE, code: null, fieldErrors, details };
+	if (code === 'INTERNAL_SERVER_ERROR') return { message: UNEXPECTED, code, fieldErrors, details: null };
+	return { message: cause.message || UNEXPECTED, code, fieldErrors, details };
 }

@@ -30,3 +30,10 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
 	}
 	return 'just now';
 }
+
+const numberFormat = new Intl.NumberFormat();
+
+/** 50000 → "50,000" in the reader's locale. */
+export function formatNumber(value: number): string {
+	return numberFormat.format(value);
+}
