@@ -30,8 +30,15 @@ async function writeCsv(rows: number, prefix: string): Promise<string> {
   return file;
 }
 
+/** Highest resident memory of the server seen in each phase of the last import. */
+const rssByPhase: Record<string, number> = {};
+
 async function runImport(url: string, cookie: string, file: string): Promise<{ seconds: number; status: Record<string, unknown> }> {
   const started = performance.now();
+  for (const key of Object.keys(rssByPhase)) delete rssByPhase[key];
+  const sampler = setInterval(() => {
+    rssByPhase.upload = Math.max(rssByPhase.upload ?? 0, server.rssMb());
+  }, 100);
   const res = await fetch(`${url}/api/contacts/imports?fileName=bench.csv`, {
     method: 'POST',
     headers: { cookie, origin: url, 'content-type': 'text/csv' },
@@ -39,13 +46,16 @@ async function runImport(url: string, cookie: string, file: string): Promise<{ s
     duplex: 'half',
   } as RequestInit);
   const uploaded = (await res.json()) as { id: string; suggestedMapping: { email: string; firstName: string; lastName: string; attributes: Record<string, string> } };
+  clearInterval(sampler);
   if (!res.ok) throw new Error(`upload: ${JSON.stringify(uploaded)}`);
   const m = uploaded.suggestedMapping;
   await trpc(url, cookie, 'contacts.importStart', { id: uploaded.id, mapping: m, onExisting: 'skip' }, 'mutation');
   for (;;) {
     const status = await trpc<Record<string, unknown>>(url, cookie, 'contacts.importStatus', { id: uploaded.id }, 'query');
+    const phase = String(status.status);
+    rssByPhase[phase] = Math.max(rssByPhase[phase] ?? 0, server.rssMb());
     if (status.status === 'done' || status.status === 'failed') return { seconds: (performance.now() - started) / 1000, status };
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -83,6 +93,7 @@ const say = (line: string) => {
 };
 try {
   say(`machine: ${machine()}; ${new Date().toISOString()}`);
+  say(`server peak RSS after boot: ${server.peakRssMb().toFixed(0)} MB`);
   let bigCookie = '';
   for (const size of sizes) {
     const file = await writeCsv(size, `b${size}-`);
@@ -105,8 +116,9 @@ try {
         `last run phases ${phases ? JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(phases)).filter(([k]) => k.endsWith('Ms')))) : '?'}`,
     );
     await rm(file);
+    say(`server RSS by phase of the last run (MB): ${JSON.stringify(Object.fromEntries(Object.entries(rssByPhase).map(([k, v]) => [k, Math.round(v)])))}`);
+    say(`server peak RSS (VmHWM) so far: ${server.peakRssMb().toFixed(0)} MB`);
   }
-  say(`server peak RSS (VmHWM) over all imports: ${server.peakRssMb().toFixed(0)} MB`);
   if (bigCookie) {
     const first = await trpc<{ items: Array<{ email: string }>; nextCursor: string }>(server.url, bigCookie, 'contacts.list', { limit: 50 }, 'query');
     const middle = Buffer.from('b1000000-500000@example.com').toString('base64url');

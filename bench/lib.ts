@@ -26,7 +26,7 @@ export const median = (xs: number[]) => {
 };
 
 /** A built Herald server (server/dist) as its own process, so its memory can be read from /proc. */
-export async function startServerProcess(databaseUrl: string, port: number): Promise<{ url: string; child: ChildProcess; peakRssMb: () => number; logs: string[]; stop: () => Promise<void> }> {
+export async function startServerProcess(databaseUrl: string, port: number): Promise<{ url: string; child: ChildProcess; peakRssMb: () => number; rssMb: () => number; logs: string[]; stop: () => Promise<void> }> {
   const logs: string[] = [];
   const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
     env: {
@@ -52,6 +52,7 @@ export async function startServerProcess(databaseUrl: string, port: number): Pro
     logs,
     // VmHWM: the peak resident set size of the process so far.
     peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    rssMb: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

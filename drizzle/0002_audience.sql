@@ -93,8 +93,9 @@ ALTER TABLE "contact_imports" ADD CONSTRAINT "contact_imports_list_id_lists_id_f
 ALTER TABLE "import_chunks" ADD CONSTRAINT "import_chunks_import_id_contact_imports_id_fk" FOREIGN KEY ("import_id") REFERENCES "public"."contact_imports"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "import_errors" ADD CONSTRAINT "import_errors_import_id_contact_imports_id_fk" FOREIGN KEY ("import_id") REFERENCES "public"."contact_imports"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_tenant_email_idx" ON "contacts" USING btree ("tenant_id","email");--> statement-breakpoint
-CREATE INDEX "contacts_tenant_first_name_idx" ON "contacts" USING btree ("tenant_id",lower("first_name") collate "C");--> statement-breakpoint
-CREATE INDEX "contacts_tenant_last_name_idx" ON "contacts" USING btree ("tenant_id",lower("last_name") collate "C");--> statement-breakpoint
+CREATE INDEX "contacts_tenant_first_name_idx" ON "contacts" USING btree ("tenant_id",lower("first_name") collate "C","email");--> statement-breakpoint
+CREATE INDEX "contacts_tenant_last_name_idx" ON "contacts" USING btree ("tenant_id",lower("last_name") collate "C","email");--> statement-breakpoint
+CREATE INDEX "contacts_tenant_status_email_idx" ON "contacts" USING btree ("tenant_id","status","email");--> statement-breakpoint
 CREATE INDEX "list_members_contact_id_idx" ON "list_members" USING btree ("contact_id");--> statement-breakpoint
 CREATE INDEX "list_members_tenant_id_idx" ON "list_members" USING btree ("tenant_id");--> statement-breakpoint
 CREATE INDEX "lists_tenant_id_idx" ON "lists" USING btree ("tenant_id");--> statement-breakpoint

@@ -6,6 +6,7 @@ import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
 import { registerImportRoutes } from './http/importRoutes.js';
 import { registerChannelRoutes } from './http/restChannels.js';
+import { registerSuppressionRoutes } from './http/suppressionRoutes.js';
 import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
 import { registerWebApp } from './http/webApp.js';
 import { appRouter, type AppRouter } from './routers/index.js';
@@ -31,6 +32,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerHealthRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
 
   const loginThrottle = createLoginThrottle(app, deps.sql);

@@ -3,6 +3,7 @@ import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, startSesSimulator, type Ses
 import { appRouter } from '../src/routers/index.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { agent, signedUpAgent, type Agent } from './agent.js';
+import { upload } from './importHelpers.js';
 
 /**
  * Tenant B, with its session and with its API key, goes after tenant A's data
@@ -10,14 +11,39 @@ import { agent, signedUpAgent, type Agent } from './agent.js';
  * test fails for any procedure that has none.
  */
 
-type Tenant = { session: Agent; apiKey: Agent; apiKeySecret: string; tenantId: string; apiKeyId: string };
+type Tenant = {
+  session: Agent;
+  apiKey: Agent;
+  apiKeySecret: string;
+  tenantId: string;
+  apiKeyId: string;
+  contactId: string;
+  listId: string;
+  suppressionId: string;
+  importId: string;
+};
 type World = { a: Tenant; b: Tenant };
 
 async function makeTenant(url: string, name: string): Promise<Tenant> {
   const { agent: session, account } = await signedUpAgent(url, name);
   const created = await session.trpc.apiKeys.create.mutate({ name: `${name} key` });
   await session.trpc.channels.email.connect.mutate({ ...demoKeys, senderEmail: `${name.toLowerCase()}@herald.test` });
-  return { session, apiKey: agent(url, { bearer: created.key, origin: null }), apiKeySecret: created.key, tenantId: account.tenant.id, apiKeyId: created.id };
+  await session.trpc.tenant.updateProfile.mutate({ companyName: `${name} Inc`, postalAddress: `${name} Street 1, 12345 Town` });
+  const list = await session.trpc.lists.create.mutate({ name: `${name} list` });
+  const contact = await session.trpc.contacts.create.mutate({ email: `member@${name.toLowerCase()}.test`, listIds: [list.id] });
+  const suppression = await session.trpc.suppressions.add.mutate({ email: `blocked@${name.toLowerCase()}.test` });
+  const uploaded = await upload(url, session, `email\nimported@${name.toLowerCase()}.test\n`);
+  return {
+    session,
+    apiKey: agent(url, { bearer: created.key, origin: null }),
+    apiKeySecret: created.key,
+    tenantId: account.tenant.id,
+    apiKeyId: created.id,
+    contactId: contact.id,
+    listId: list.id,
+    suppressionId: suppression.id,
+    importId: uploaded.body.id,
+  };
 }
 
 type Case = {
@@ -83,6 +109,43 @@ const cases: Record<string, Case | 'not tenant-scoped'> = {
   },
 };
 
+const notFound = 'NOT_FOUND';
+Object.assign(cases, {
+  'tenant.getProfile': { attack: (b) => b.trpc.tenant.getProfile.query(), check: async (_w, seen) => expect(seen).toMatchObject({ companyName: 'Beta Inc' }) },
+  'tenant.updateProfile': {
+    attack: (b) => b.trpc.tenant.updateProfile.mutate({ companyName: 'Beta Inc', postalAddress: 'Beta Street 1, 12345 Town' }),
+    check: async (world) => expect((await world.a.session.trpc.tenant.getProfile.query()).companyName).toBe('Alpha Inc'),
+  },
+  'contacts.create': { attack: (b, world) => b.trpc.contacts.create.mutate({ email: 'sneaky@alpha.test', listIds: [world.a.listId] }), refusedWith: notFound },
+  'contacts.get': { attack: (b, world) => b.trpc.contacts.get.query({ id: world.a.contactId }), refusedWith: notFound },
+  'contacts.list': {
+    attack: (b, world) => b.trpc.contacts.list.query({ listId: world.a.listId }),
+    check: async (_w, seen) => expect((seen as { items: unknown[] }).items).toEqual([]),
+  },
+  'contacts.count': { attack: (b) => b.trpc.contacts.count.query(), check: async (_w, seen) => expect(seen).toEqual({ total: 1 }) },
+  'contacts.update': { attack: (b, world) => b.trpc.contacts.update.mutate({ id: world.a.contactId, firstName: 'Hacked', status: 'unsubscribed' }), refusedWith: notFound },
+  'contacts.delete': { attack: (b, world) => b.trpc.contacts.delete.mutate({ id: world.a.contactId }), refusedWith: notFound },
+  'contacts.importStart': { attack: (b, world) => b.trpc.contacts.importStart.mutate({ id: world.a.importId, mapping: { email: 'email', attributes: {} } }), refusedWith: notFound },
+  'contacts.importStatus': { attack: (b, world) => b.trpc.contacts.importStatus.query({ id: world.a.importId }), refusedWith: notFound },
+  'contacts.imports': { attack: (b) => b.trpc.contacts.imports.query(), check: async (_w, seen) => expect(seen).toEqual([]) },
+  'lists.create': { attack: (b) => b.trpc.lists.create.mutate({ name: 'Alpha list' }) },
+  'lists.list': {
+    attack: (b) => b.trpc.lists.list.query(),
+    check: async (world, seen) => expect((seen as Array<{ id: string }>).map((l) => l.id)).not.toContain(world.a.listId),
+  },
+  'lists.get': { attack: (b, world) => b.trpc.lists.get.query({ id: world.a.listId }), refusedWith: notFound },
+  'lists.rename': { attack: (b, world) => b.trpc.lists.rename.mutate({ id: world.a.listId, name: 'Renamed by B' }), refusedWith: notFound },
+  'lists.delete': { attack: (b, world) => b.trpc.lists.delete.mutate({ id: world.a.listId }), refusedWith: notFound },
+  'lists.addContacts': { attack: (b, world) => b.trpc.lists.addContacts.mutate({ listId: world.b.listId, contactIds: [world.a.contactId] }), refusedWith: notFound },
+  'lists.removeContacts': { attack: (b, world) => b.trpc.lists.removeContacts.mutate({ listId: world.a.listId, contactIds: [world.a.contactId] }), refusedWith: notFound },
+  'suppressions.list': {
+    attack: (b) => b.trpc.suppressions.list.query({ search: 'blocked@alpha' }),
+    check: async (_w, seen) => expect((seen as { items: unknown[] }).items).toEqual([]),
+  },
+  'suppressions.add': { attack: (b) => b.trpc.suppressions.add.mutate({ email: 'member@alpha.test' }) },
+  'suppressions.remove': { attack: (b, world) => b.trpc.suppressions.remove.mutate({ id: world.a.suppressionId }), refusedWith: notFound },
+} satisfies Record<string, Case>);
+
 /** The plan's REST routes, with B's cookie or B's API key. */
 const restCases: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string; body?: unknown }> = [
   { method: 'GET', path: '/api/tenant/channels/email' },
@@ -105,9 +168,16 @@ afterAll(async () => {
 });
 
 async function snapshotOfA(): Promise<unknown> {
+  const a = world.a.tenantId;
   return {
-    apiKeys: await herald.deps.sql`select id, name, revoked_at from api_keys where tenant_id = ${world.a.tenantId} order by id`,
-    channels: await herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${world.a.tenantId}`,
+    tenant: await herald.deps.sql`select * from tenants where id = ${a}`,
+    apiKeys: await herald.deps.sql`select id, name, revoked_at from api_keys where tenant_id = ${a} order by id`,
+    channels: await herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${a}`,
+    contacts: await herald.deps.sql`select * from contacts where tenant_id = ${a} order by id`,
+    lists: await herald.deps.sql`select * from lists where tenant_id = ${a} order by id`,
+    members: await herald.deps.sql`select list_id, contact_id from list_members where tenant_id = ${a} order by contact_id`,
+    suppressions: await herald.deps.sql`select * from suppressions where tenant_id = ${a} order by id`,
+    imports: await herald.deps.sql`select id, status, mapping from contact_imports where tenant_id = ${a} order by id`,
   };
 }
 
@@ -144,6 +214,28 @@ describe('REST routes', () => {
       });
     }
   }
+});
+
+describe('import and suppression REST routes', () => {
+  for (const credential of ['session', 'apiKey'] as const) {
+    it(`tenant B's ${credential} cannot read A's import errors or write into A`, async () => {
+      const before = await snapshotOfA();
+      const headers: Record<string, string> =
+        credential === 'session' ? { cookie: world.b.session.cookie ?? '', origin: herald.url } : { authorization: `Bearer ${world.b.apiKeySecret}` };
+      const errors = await fetch(`${herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`, { headers });
+      expect(errors.status).toBe(404);
+      const uploaded = await fetch(`${herald.url}/api/contacts/imports?fileName=b.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: 'email\nb-upload@beta.test\n' });
+      expect(uploaded.status).toBe(200);
+      const suppressed = await fetch(`${herald.url}/api/suppressions/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: 'email\nmember@alpha.test\n' });
+      expect(await suppressed.json()).toMatchObject({ added: expect.any(Number) });
+      expect(await snapshotOfA()).toEqual(before);
+    });
+  }
+  it('the routes refuse anonymous callers', async () => {
+    expect((await fetch(`${herald.url}/api/contacts/imports`, { method: 'POST', body: 'email\n' })).status).toBe(401);
+    expect((await fetch(`${herald.url}/api/suppressions/import`, { method: 'POST', body: 'email\n' })).status).toBe(401);
+    expect((await fetch(`${herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`)).status).toBe(401);
+  });
 });
 
 it('every procedure has an isolation case', () => {

@@ -32,15 +32,20 @@ export async function listContacts(deps: Deps, tenantId: string, query: ContactQ
     ${query.listId ? sql`and exists (select 1 from list_members m where m.list_id = ${query.listId} and m.contact_id = contacts.id and m.tenant_id = ${tenantId})` : sql``}`;
   const columns = sql`id, tenant_id, email, first_name, last_name, attributes, status, created_at, updated_at`;
   const search = query.search?.trim().toLowerCase();
+  const prefix = search ? likePrefix(search) : '';
+  // A search first picks the page's emails — each branch reads an index in email order, or for
+  // names an index that carries the email — then loads just those rows.
   const rows = search
     ? await sql`
-        select * from (
-          (select ${columns} from contacts where tenant_id = ${tenantId} and email like ${likePrefix(search)} and email > ${after} ${filters} order by email limit ${take})
+        with page as (
+          (select email from contacts where tenant_id = ${tenantId} and email like ${prefix} and email > ${after} ${filters} order by email limit ${take})
           union
-          (select ${columns} from contacts where tenant_id = ${tenantId} and lower(first_name) collate "C" like ${likePrefix(search)} and email > ${after} ${filters} order by email limit ${take})
+          (select email from contacts where tenant_id = ${tenantId} and lower(first_name) collate "C" like ${prefix} and email > ${after} ${filters} order by email limit ${take})
           union
-          (select ${columns} from contacts where tenant_id = ${tenantId} and lower(last_name) collate "C" like ${likePrefix(search)} and email > ${after} ${filters} order by email limit ${take})
-        ) found order by email limit ${take}`
+          (select email from contacts where tenant_id = ${tenantId} and lower(last_name) collate "C" like ${prefix} and email > ${after} ${filters} order by email limit ${take})
+          order by email limit ${take}
+        )
+        select ${columns} from contacts where tenant_id = ${tenantId} and email in (select email from page) order by email`
     : await sql`select ${columns} from contacts where tenant_id = ${tenantId} and email > ${after} ${filters} order by email limit ${take}`;
   const page = rows.slice(0, query.limit).map((r) =>
     toContactView({

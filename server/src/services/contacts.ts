@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
+import { isUniqueViolation } from '../db/pgErrors.js';
 import { contacts, listMembers, lists, suppressions } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { Deps } from './deps.js';
@@ -128,7 +129,7 @@ export async function updateContact(
     if (!row) throw new AppError('NOT_FOUND', 'No contact with this id.');
     return toContactView(row);
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', `Another contact already has the email ${email}.`);
+    if (isUniqueViolation(err)) throw new AppError('CONFLICT', `Another contact already has the email ${email}.`);
     throw err;
   }
 }

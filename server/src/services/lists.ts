@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import { isUniqueViolation } from '../db/pgErrors.js';
 import { contacts, listMembers, lists } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { Deps } from './deps.js';
@@ -12,7 +13,6 @@ const toView = (row: typeof lists.$inferSelect): ListView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === '23505';
 const nameTaken = (name: string) => new AppError('CONFLICT', `You already have a list called "${name}".`);
 
 export async function createList(deps: Deps, tenantId: string, input: { name: string }): Promise<{ id: string }> {

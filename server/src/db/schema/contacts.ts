@@ -25,7 +25,9 @@ export const contacts = pgTable(
   },
   (t) => [
     uniqueIndex('contacts_tenant_email_idx').on(t.tenantId, t.email),
-    index('contacts_tenant_first_name_idx').on(t.tenantId, sql`lower(${t.firstName}) collate "C"`),
-    index('contacts_tenant_last_name_idx').on(t.tenantId, sql`lower(${t.lastName}) collate "C"`),
+    // email rides along so a name search can pick its page of emails from the index alone.
+    index('contacts_tenant_first_name_idx').on(t.tenantId, sql`lower(${t.firstName}) collate "C"`, t.email),
+    index('contacts_tenant_last_name_idx').on(t.tenantId, sql`lower(${t.lastName}) collate "C"`, t.email),
+    index('contacts_tenant_status_email_idx').on(t.tenantId, t.status, t.email),
   ],
 );

@@ -59,6 +59,8 @@ export async function runImport(deps: Deps, importId: string): Promise<void> {
     await deps.sql`update contact_imports set status = 'importing', rows_total = ${total} where id = ${importId}`;
     await writeContacts(deps, conn, job, total);
     mark('writtenMs');
+    // Fresh statistics keep the contact pages on their indexes after a large import.
+    if (total >= 10_000) await deps.sql`analyze contacts`;
     deps.logger.info({ importId, tenantId: job.tenant_id, rows: total, ...phases }, 'contact import finished');
   } catch (err) {
     const reason = err instanceof ImportDataError ? err.message : 'The import stopped because of an internal error. Please upload the file again.';
