@@ -24,6 +24,7 @@ const schema = z.object({
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST: z.string().min(1).optional(),
+  IMPORT_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
 });
 
 export type Env = {
@@ -42,6 +43,8 @@ export type Env = {
   embeddedPostgresPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   webDist: string;
+  /** Largest CSV upload accepted, in bytes. */
+  importMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -87,6 +90,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     logLevel: e.LOG_LEVEL,
     webDist: path.resolve(e.WEB_DIST ?? path.join(repoRoot, 'web', 'build')),
+    importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
   };
 }
 

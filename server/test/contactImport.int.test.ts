@@ -89,6 +89,21 @@ describe('CSV import', () => {
     expect(after).toEqual(before);
   });
 
+  it('a file over the size limit is refused with 413 and leaves nothing behind', async () => {
+    const small = await startTestHerald(inject('adminDatabaseUrl'), { env: { IMPORT_MAX_MB: '1' } });
+    try {
+      const { agent: a } = await signedUpAgent(small.url, 'Small');
+      const big = `email\n${'x'.repeat(60)}@example.com\n`.repeat(20_000);
+      const refused = await upload(small.url, a, big);
+      expect(refused.status).toBe(413);
+      expect(refused.body.error?.message).toMatch(/larger than 1 MB/);
+      const [left] = await small.deps.sql`select (select count(*) from contact_imports)::int as imports, (select count(*) from import_chunks)::int as chunks`;
+      expect(left).toEqual({ imports: 0, chunks: 0 });
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('a file that is not valid CSV fails clearly and imports nothing', async () => {
     const early = await upload(herald.url, owner, 'email,name\nq0@example.com,"unclosed\n');
     expect(early.status).toBe(400);

@@ -3,8 +3,6 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { assertLooksLikeText, NotACsvError, sniffCsv, suggestMapping, type SuggestedMapping } from './sniff.js';
 
-/** Larger than any realistic audience export (a million contacts is ~60 MB). */
-export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 
@@ -66,7 +64,9 @@ export async function receiveUpload(
 
       for await (const piece of body as AsyncIterable<Buffer>) {
         total += piece.length;
-        if (total > MAX_IMPORT_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
+        if (total > deps.env.importMaxBytes) {
+          throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${deps.env.importMaxBytes / 1024 / 1024} MB. Split it into smaller files and import them one by one.`);
+        }
         pending.push(piece);
         pendingBytes += piece.length;
         if (pendingBytes >= CHUNK_BYTES) await flush();
