@@ -1,4 +1,5 @@
 import type { Deps } from './deps.js';
+import { decodeCursor, encodeCursor, likePrefix } from './keyset.js';
 import { toContactView, type ContactStatus, type ContactView } from './contacts.js';
 
 export type ContactQuery = {
@@ -12,11 +13,6 @@ export type ContactQuery = {
 
 export type ContactPage = { items: ContactView[]; nextCursor: string | null };
 
-const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
-
-/** Escapes LIKE wildcards so a search for "a_b" means that text. */
-const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * Keyset pages ordered by email. Each search branch (email, first name, last
@@ -25,7 +21,7 @@ const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)
  */
 export async function listContacts(deps: Deps, tenantId: string, query: ContactQuery): Promise<ContactPage> {
   const { sql } = deps;
-  const after = query.cursor ? decodeCursor(query.cursor) : '';
+  const after = decodeCursor(query.cursor);
   const take = query.limit + 1;
   const filters = sql`
     ${query.status ? sql`and status = ${query.status}` : sql``}

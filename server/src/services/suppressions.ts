@@ -3,6 +3,7 @@ import { suppressions } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { Deps } from './deps.js';
 import { normalizeEmail } from './emailAddress.js';
+import { decodeCursor, encodeCursor, likePrefix } from './keyset.js';
 
 export type SuppressionReason = 'bounce' | 'complaint' | 'unsubscribe' | 'manual';
 export type SuppressionView = { id: string; email: string; reason: SuppressionReason; source: string | null; createdAt: string };
@@ -46,8 +47,8 @@ export async function listSuppressions(
   query: { search?: string | undefined; reason?: SuppressionReason | undefined; cursor?: string | undefined; limit: number },
 ): Promise<{ items: SuppressionView[]; nextCursor: string | null; total: number }> {
   const { sql } = deps;
-  const after = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';
-  const prefix = query.search ? `${normalizeEmail(query.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const after = decodeCursor(query.cursor);
+  const prefix = query.search ? likePrefix(normalizeEmail(query.search)) : null;
   const rows = await sql`
     select id, tenant_id, email, reason, source, created_at from suppressions
     where tenant_id = ${tenantId} and email > ${after}
@@ -57,7 +58,7 @@ export async function listSuppressions(
   const [count] = await sql<{ n: number }[]>`select count(*)::int as n from suppressions where tenant_id = ${tenantId}`;
   const items = rows.slice(0, query.limit).map((r) => toView({ id: r.id, tenantId: r.tenant_id, email: r.email, reason: r.reason, source: r.source, createdAt: new Date(r.created_at) }));
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? Buffer.from(last.email, 'utf8').toString('base64url') : null, total: count?.n ?? 0 };
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.email) : null, total: count?.n ?? 0 };
 }
 
 /** True when the tenant may not send to this address (suppressed, or the contact opted out or bounced). */

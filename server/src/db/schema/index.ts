@@ -7,3 +7,4 @@ export * from './contacts.js';
 export * from './lists.js';
 export * from './suppressions.js';
 export * from './imports.js';
+export * from './sendRate.js';

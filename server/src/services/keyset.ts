@@ -1,0 +1,6 @@
+/** Opaque keyset cursors for pages ordered by email: the last email of the previous page. */
+export const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
+export const decodeCursor = (cursor: string | undefined) => (cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : '');
+
+/** A LIKE pattern for "starts with", with the text's own wildcards escaped (a search for "a_b" means that text). */
+export const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
