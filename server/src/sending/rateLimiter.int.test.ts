@@ -2,7 +2,7 @@ import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { maxSendsInAnyWindow } from '../testing/sendWindows.js';
-import { reserveSendSlot, reserveSendSlots, sendInterval, type SendSlot } from './rateLimiter.js';
+import { DEFAULT_MAX_WAIT_MS, reserveSendSlot, reserveSendSlots, sendInterval, SLOT_LATENESS_TOLERANCE_MS, type SendSlot } from './rateLimiter.js';
 
 // Every assertion is on the slot times the limiter hands out (database clock),
 // never on wall-clock sleeps, so a slow machine cannot make them flaky. Epoch
@@ -37,6 +37,8 @@ describe('reserveSendSlot(s)', () => {
       slots.push(r);
     }
     expect(slots[0]!.waitMs).toBe(0);
+    // The local send window is never wider than the lateness the margin allows.
+    for (const s of slots) expect(s.notAfter - s.notBefore).toBeLessThanOrEqual(SLOT_LATENESS_TOLERANCE_MS);
     for (const gap of gaps(ats(slots))) expect(gap).toBeGreaterThanOrEqual(1000 / 14);
     expect(maxSendsInAnyWindow(ats(slots))).toBeLessThanOrEqual(14);
     // The shared state is exactly one interval past the last slot handed out.
@@ -84,7 +86,22 @@ describe('reserveSendSlot(s)', () => {
     if (!second.reserved || !first.reserved) throw new Error('refused');
     expect(second.at - first.at).toBeCloseTo(sendInterval(14), 2);
     // Meanwhile the busy tenant is a minute behind and is told to come back later.
-    expect(await reserveSendSlot({ sql }, { tenantId: busy, ratePerSec: 14 })).toMatchObject({ reserved: false, waitMs: expect.any(Number) });
+    const late = await reserveSendSlot({ sql }, { tenantId: busy, ratePerSec: 14 });
+    expect(late.reserved).toBe(false);
+    expect(late.waitMs).toBeGreaterThan(DEFAULT_MAX_WAIT_MS);
+  });
+
+  it('leaves the connection’s synchronous_commit as it was (the asynchronous commit is per reservation)', async () => {
+    const tenantId = await newTenant();
+    const single = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const before = await single`show synchronous_commit`;
+      await reserveSendSlot({ sql: single }, { tenantId, ratePerSec: 14 });
+      await reserveSendSlot({ sql: single }, { tenantId, ratePerSec: 14 });
+      expect(await single`show synchronous_commit`).toEqual(before);
+    } finally {
+      await single.end({ timeout: 5 });
+    }
   });
 });
 

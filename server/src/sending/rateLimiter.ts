@@ -39,7 +39,11 @@ export const DEFAULT_SEND_RATE = 14;
 export const MIN_SEND_RATE = 0.1;
 
 export type RateLimiterDeps = {
-  /** Used outside any transaction: the row lock must end with the statement, not after the sleep. */
+  /**
+   * Used outside any transaction: the row lock must end with the statement,
+   * not after the sleep, and the asynchronous commit (see takeSlots) must not
+   * spread to the caller's writes.
+   */
   sql: Sql;
   /** Epoch ms standing in for the database clock. Tests only: production workers must share the database's clock. */
   databaseNow?: () => number;
@@ -101,61 +105,79 @@ export async function reserveSendSlots(deps: RateLimiterDeps, input: ReserveInpu
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`count must be a positive integer, got ${count}`);
   if (!(maxWaitMs >= 0)) throw new RangeError(`maxWaitMs must be ≥ 0, got ${maxWaitMs}`);
   const interval = sendInterval(ratePerSec);
-  const requestedAt = performance.now();
-  let row = await takeSlots(deps, tenantId, interval, count, maxWaitMs);
-  if (!row) {
+  let taken = await takeSlots(deps, tenantId, interval, count, maxWaitMs);
+  if (!taken) {
     // First reservation for this tenant: create its row, then reserve as usual.
     await deps.sql`
       insert into send_rate_buckets (tenant_id, tat) values (${tenantId}, '-infinity')
       on conflict (tenant_id) do nothing`;
-    row = await takeSlots(deps, tenantId, interval, count, maxWaitMs);
-    if (!row) throw new Error('send_rate_buckets row vanished while reserving (tenant deleted?)');
+    taken = await takeSlots(deps, tenantId, interval, count, maxWaitMs);
+    if (!taken) throw new Error('send_rate_buckets row vanished while reserving (tenant deleted?)');
   }
-  const receivedAt = performance.now();
+  const { row, requestedAt, receivedAt } = taken;
   const slots: SendSlot[] = [];
   for (let i = 0; i < row.granted; i++) {
     const at = row.startMs + i * interval;
     const waitMs = at - row.nowMs;
-    slots.push({ at, waitMs, notBefore: receivedAt + waitMs, notAfter: requestedAt + waitMs + SLOT_LATENESS_TOLERANCE_MS });
+    // The database read its clock somewhere between requestedAt + queuedMs and
+    // receivedAt (local time): waking after the latter is never early, and
+    // lateness is measured from the former, so it is never underestimated.
+    slots.push({ at, waitMs, notBefore: receivedAt + waitMs, notAfter: requestedAt + row.queuedMs + waitMs + SLOT_LATENESS_TOLERANCE_MS });
   }
   return { slots, nextFreeInMs: row.startMs + row.granted * interval - row.nowMs };
 }
 
-type TakeRow = { startMs: number; nowMs: number; granted: number };
+type TakeRow = { startMs: number; nowMs: number; queuedMs: number; granted: number };
 
 /**
  * One statement, so the row lock lasts only as long as it: `locked` takes the
  * row lock (and, under READ COMMITTED, the newest tat another worker just
  * committed); the clock is read after that, since a clock read before a lock
- * wait would be stale; the update then moves tat past the granted slots.
+ * wait would be stale (queuedMs says how long the statement waited before
+ * reading it); the update then moves tat past the granted slots.
+ *
+ * The statement commits asynchronously (set_config(…, true) lasts until the
+ * end of its implicit transaction): an fsync would put milliseconds of
+ * jitter between the clock read and the send, eating the margin. The price:
+ * a database crash can forget the last ~0.6 s (3 × wal_writer_delay) of
+ * reservations and hand those slots out again once, after recovery.
+ *
  * Undefined when the tenant has no row yet.
  */
-async function takeSlots(deps: RateLimiterDeps, tenantId: string, interval: number, count: number, maxWaitMs: number): Promise<TakeRow | undefined> {
+async function takeSlots(deps: RateLimiterDeps, tenantId: string, interval: number, count: number, maxWaitMs: number) {
   const fixedNow = deps.databaseNow?.() ?? null;
+  const requestedAt = performance.now();
   const [row] = await deps.sql<TakeRow[]>`
     with locked as materialized (
       select tat from send_rate_buckets where tenant_id = ${tenantId} for update
     ),
     clocked as materialized (
-      select tat, coalesce(to_timestamp(${fixedNow}::float8 / 1000), clock_timestamp()) as now from locked
+      select tat,
+        coalesce(to_timestamp(${fixedNow}::float8 / 1000), clock_timestamp()) as now,
+        extract(epoch from clock_timestamp() - statement_timestamp())::float8 * 1000 as queued_ms
+      from locked
     ),
     planned as (
-      select now, greatest(tat, now) as start from clocked
+      select now, queued_ms, greatest(tat, now) as start from clocked
     ),
     granted as (
-      select now, start,
+      select now, queued_ms, start,
         least(${count}::int, greatest(0, floor(
           (extract(epoch from now - start)::float8 * 1000 + ${maxWaitMs}::float8) / ${interval}::float8
         ) + 1))::int as granted
       from planned
+    ),
+    async_commit as materialized (
+      select set_config('synchronous_commit', 'off', true)
     )
     update send_rate_buckets b
     set tat = g.start + make_interval(secs => g.granted * ${interval}::float8 / 1000), updated_at = now()
-    from granted g
+    from granted g, async_commit
     where b.tenant_id = ${tenantId}
     returning
       extract(epoch from g.start)::float8 * 1000 as "startMs",
       extract(epoch from g.now)::float8 * 1000 as "nowMs",
+      g.queued_ms as "queuedMs",
       g.granted`;
-  return row;
+  return row && { row, requestedAt, receivedAt: performance.now() };
 }
