@@ -37,3 +37,16 @@ const numberFormat = new Intl.NumberFormat();
 export function formatNumber(value: number): string {
 	return numberFormat.format(value);
 }
+
+/** 1536 → "1.5 KB", 40_000_000 → "38.1 MB". */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${numberFormat.format(bytes)} bytes`;
+	const units = ['KB', 'MB', 'GB'];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
