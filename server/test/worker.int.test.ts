@@ -46,3 +46,22 @@ it('a job with a malformed payload fails with the reason instead of running', as
     { timeout: 10_000, interval: 100 },
   );
 });
+
+it('purges uploads never started after a day, and keeps the rest', async () => {
+  const { agent: a, account } = await signedUpAgent(herald.url, 'Stale');
+  const res = await fetch(`${herald.url}/api/contacts/imports?fileName=old.csv`, { method: 'POST', headers: { cookie: a.cookie ?? '', origin: herald.url, 'content-type': 'text/csv' }, body: 'email\nx@example.com\n' });
+  const { id: oldId } = (await res.json()) as { id: string };
+  const fresh = await fetch(`${herald.url}/api/contacts/imports?fileName=new.csv`, { method: 'POST', headers: { cookie: a.cookie ?? '', origin: herald.url, 'content-type': 'text/csv' }, body: 'email\ny@example.com\n' });
+  const { id: freshId } = (await fresh.json()) as { id: string };
+  await herald.deps.sql`update contact_imports set created_at = now() - interval '2 days' where id = ${oldId}`;
+  await addJob(herald.deps.sql, 'imports__purge_stale', {});
+  await vi.waitFor(
+    async () => {
+      const rows = await herald.deps.sql`select id from contact_imports where tenant_id = ${account.tenant.id}`;
+      expect(rows.map((r) => r.id)).toEqual([freshId]);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+  const [chunks] = await herald.deps.sql`select count(*)::int as n from import_chunks where import_id = ${oldId}`;
+  expect(chunks?.n).toBe(0);
+});

@@ -2,17 +2,19 @@ import type { TaskList } from 'graphile-worker';
 import type { Deps } from '../services/deps.js';
 import { toTask, type TaskDefinition } from './defineTask.js';
 import { contactsImport } from './contacts__import.js';
+import { importsPurgeStale } from './imports__purge_stale.js';
 import { sessionsPurgeExpired } from './sessions__purge_expired.js';
 
 /** Every job Herald runs, by graphile-worker task identifier. */
 export const tasks = {
   sessions__purge_expired: sessionsPurgeExpired,
   contacts__import: contactsImport,
+  imports__purge_stale: importsPurgeStale,
 } satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof tasks;
 
-export const crontab = ['0 * * * * sessions__purge_expired ?max=1'].join('\n');
+export const crontab = ['0 * * * * sessions__purge_expired ?max=1', '30 * * * * imports__purge_stale ?max=1'].join('\n');
 
 export function buildTaskList(deps: Deps): TaskList {
   return Object.fromEntries(Object.entries(tasks).map(([name, def]) => [name, toTask(deps, name, def as TaskDefinition)]));

@@ -15,8 +15,11 @@ type Claimed = {
   on_existing: 'update' | 'skip';
 };
 
-/** Rows written per statement in the import phase; progress moves between slices. */
-const SLICE = 50_000;
+/**
+ * Lines written per statement in the import phase; progress moves between
+ * slices, so a small file gets about twenty steps and a large one 50k-line steps.
+ */
+const sliceFor = (lines: number) => Math.min(50_000, Math.max(2_000, Math.ceil(lines / 20)));
 
 class ImportDataError extends Error {}
 
@@ -123,8 +126,9 @@ async function writeContacts(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['r
     let created = 0;
     let updated = 0;
     let done = 0;
-    for (let from = 0; from < last; from += SLICE) {
-      const to = from + SLICE;
+    const slice = sliceFor(last);
+    for (let from = 0; from < last; from += slice) {
+      const to = from + slice;
       const written = await tx<{ inserted: boolean }[]>`
         insert into contacts (tenant_id, email, first_name, last_name, attributes)
         select ${job.tenant_id}, email, first_name, last_name, attributes from import_rows
