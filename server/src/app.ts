@@ -23,7 +23,8 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
     // Open SSE subscriptions would otherwise hold close() forever.
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 5000 },
-    bodyLimit: 1024 * 1024,
+    // Campaign bodies may hold up to 1 MB of HTML plus 1 MB of text (multi-byte characters count more).
+    bodyLimit: 4 * 1024 * 1024,
     trustProxy: false,
   });
 

@@ -54,8 +54,8 @@ describe('malformed and invalid input gets a clear 4xx and changes nothing', () 
     expect(await countRows()).toBe(before);
   });
 
-  it('a body over the 1 MiB limit gets 413', async () => {
-    const res = await rawCall(herald.url, 'auth.signIn', { body: JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(2 * 1024 * 1024) }) });
+  it('a body over the 4 MiB limit gets 413', async () => {
+    const res = await rawCall(herald.url, 'auth.signIn', { body: JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(5 * 1024 * 1024) }) });
     expect(res.status).toBe(413);
   });
 

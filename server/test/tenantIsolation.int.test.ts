@@ -21,6 +21,7 @@ type Tenant = {
   listId: string;
   suppressionId: string;
   importId: string;
+  campaignId: string;
 };
 type World = { a: Tenant; b: Tenant };
 
@@ -33,6 +34,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
   const contact = await session.trpc.contacts.create.mutate({ email: `member@${name.toLowerCase()}.test`, listIds: [list.id] });
   const suppression = await session.trpc.suppressions.add.mutate({ email: `blocked@${name.toLowerCase()}.test` });
   const uploaded = await upload(url, session, `email\nimported@${name.toLowerCase()}.test\n`);
+  const campaign = await session.trpc.campaigns.create.mutate({ ...campaignDraft(list.id), name: `${name} campaign` });
   return {
     session,
     apiKey: agent(url, { bearer: created.key, origin: null }),
@@ -43,6 +45,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
     listId: list.id,
     suppressionId: suppression.id,
     importId: uploaded.body.id,
+    campaignId: campaign.id,
   };
 }
 
@@ -54,6 +57,15 @@ type Case = {
   /** A's data as seen by A after the attack must be what it was. */
   check?: (world: World, attempt: unknown) => Promise<void>;
 };
+
+const campaignDraft = (listId: string) => ({
+  name: 'Draft',
+  channel: 'email' as const,
+  subject: 'Hi {{ first_name }}',
+  fromEmail: 'news@herald.test',
+  html: '<p>Hello</p>',
+  listId,
+});
 
 const demoKeys = { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: DEMO_SECRET_ACCESS_KEY, region: 'us-east-1' as const };
 
@@ -146,6 +158,25 @@ Object.assign(cases, {
   'suppressions.remove': { attack: (b, world) => b.trpc.suppressions.remove.mutate({ id: world.a.suppressionId }), refusedWith: notFound },
 } satisfies Record<string, Case>);
 
+Object.assign(cases, {
+  'campaigns.create': { attack: (b, world) => b.trpc.campaigns.create.mutate(campaignDraft(world.a.listId)), refusedWith: notFound },
+  'campaigns.update': { attack: (b, world) => b.trpc.campaigns.update.mutate({ id: world.a.campaignId, name: 'Changed by B' }), refusedWith: notFound },
+  'campaigns.get': { attack: (b, world) => b.trpc.campaigns.get.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.list': {
+    attack: (b) => b.trpc.campaigns.list.query(),
+    check: async (world, seen) => expect((seen as Array<{ id: string }>).map((c) => c.id)).toEqual([world.b.campaignId]),
+  },
+  'campaigns.delete': { attack: (b, world) => b.trpc.campaigns.delete.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.preview': {
+    attack: async (b, world) => {
+      // B's own campaign rendered for A's contact would leak A's contact data.
+      await expect(b.trpc.campaigns.preview.query({ id: world.b.campaignId, contactId: world.a.contactId })).rejects.toMatchObject({ data: { code: notFound } });
+      return b.trpc.campaigns.preview.query({ id: world.a.campaignId });
+    },
+    refusedWith: notFound,
+  },
+} satisfies Record<string, Case>);
+
 /** The plan's REST routes, with B's cookie or B's API key. */
 const restCases: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string; body?: unknown }> = [
   { method: 'GET', path: '/api/tenant/channels/email' },
@@ -178,6 +209,7 @@ async function snapshotOfA(): Promise<unknown> {
     members: await herald.deps.sql`select list_id, contact_id from list_members where tenant_id = ${a} order by contact_id`,
     suppressions: await herald.deps.sql`select * from suppressions where tenant_id = ${a} order by id`,
     imports: await herald.deps.sql`select id, status, mapping from contact_imports where tenant_id = ${a} order by id`,
+    campaigns: await herald.deps.sql`select * from campaigns where tenant_id = ${a} order by id`,
   };
 }
 

@@ -1,6 +1,7 @@
 import { router } from '../trpc/init.js';
 import { apiKeysRouter } from './apiKeys.js';
 import { authRouter } from './auth.js';
+import { campaignsRouter } from './campaigns.js';
 import { channelsRouter } from './channels.js';
 import { contactsRouter } from './contacts.js';
 import { listsRouter } from './lists.js';
@@ -15,6 +16,7 @@ export const appRouter = router({
   contacts: contactsRouter,
   lists: listsRouter,
   suppressions: suppressionsRouter,
+  campaigns: campaignsRouter,
 });
 
 /** What the web app and other services import (type-only) for a type-safe client. */

@@ -8,3 +8,4 @@ export * from './lists.js';
 export * from './suppressions.js';
 export * from './imports.js';
 export * from './sendRate.js';
+export * from './campaigns.js';

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { previewCampaign } from '../services/campaignPreview.js';
+import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns.js';
+import { router, tenantProcedure } from '../trpc/init.js';
+import { emailInput, idInput, nameInput } from './inputs.js';
+
+const MB = 1_000_000;
+
+const subject = z
+  .string({ error: 'Enter a subject.' })
+  .trim()
+  .min(1, 'Enter a subject.')
+  // RFC 5322's line limit; the header is one line.
+  .max(998, 'A subject has at most 998 characters.')
+  .refine((s) => !/[\r\n]/.test(s), 'A subject must be a single line.');
+const fromName = z
+  .string()
+  .trim()
+  .max(200, 'A from name has at most 200 characters.')
+  .refine((s) => !/[\r\n]/.test(s), 'A from name must be a single line.')
+  .transform((s) => s || null)
+  .nullable();
+const html = z.string({ error: 'Enter the HTML body.' }).min(1, 'Enter the HTML body.').max(MB, 'The HTML body is too large: at most 1,000,000 characters.');
+const text = z.string().max(MB, 'The text body is too large: at most 1,000,000 characters.').nullable();
+
+const fields = {
+  name: nameInput('campaign name', 200),
+  subject,
+  fromEmail: emailInput,
+  fromName: fromName.optional(),
+  replyTo: emailInput.nullable().optional(),
+  html,
+  text: text.optional(),
+  listId: idInput,
+};
+
+const createInput = z.object({ ...fields, channel: z.literal('email', { error: 'Only the email channel is available.' }) });
+const updateInput = z.object({ id: idInput, ...fields }).partial().required({ id: true });
+
+export const campaignsRouter = router({
+  create: tenantProcedure
+    .input(createInput)
+    .mutation(({ ctx, input }) => createCampaign(ctx.deps, ctx.tenantId, { ...input, fromName: input.fromName ?? null, replyTo: input.replyTo ?? null, text: input.text ?? null })),
+  update: tenantProcedure.input(updateInput).mutation(({ ctx, input: { id, ...patch } }) => updateCampaign(ctx.deps, ctx.tenantId, id, patch)),
+  get: tenantProcedure.input(z.object({ id: idInput })).query(({ ctx, input }) => getCampaign(ctx.deps, ctx.tenantId, input.id)),
+  list: tenantProcedure.query(({ ctx }) => listCampaigns(ctx.deps, ctx.tenantId)),
+  delete: tenantProcedure.input(z.object({ id: idInput })).mutation(async ({ ctx, input }) => {
+    await deleteCampaign(ctx.deps, ctx.tenantId, input.id);
+    return { ok: true as const };
+  }),
+  preview: tenantProcedure
+    .input(z.object({ id: idInput, contactId: idInput.optional() }))
+    .query(({ ctx, input }) => previewCampaign(ctx.deps, ctx.tenantId, input)),
+});
