@@ -1,9 +1,7 @@
-import { bigint, boolean, customType, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { lists } from './lists.js';
 import { tenants } from './tenants.js';
 import { users } from './users.js';
-
-const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 export const importStatus = pgEnum('import_status', ['uploaded', 'queued', 'parsing', 'importing', 'done', 'failed']);
 
@@ -55,7 +53,8 @@ export const importChunks = pgTable(
   {
     importId: uuid('import_id').notNull().references(() => contactImports.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
-    data: bytea('data').notNull(),
+    /** Already-validated UTF-8 text: stored as text, it needs no hex encoding on the way in or out. */
+    content: text('content').notNull(),
   },
   (t) => [primaryKey({ columns: [t.importId, t.seq] })],
 );

@@ -80,10 +80,10 @@ async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reser
   async function* fileChunks() {
     let bytes = 0;
     for (let seq = 0; ; seq++) {
-      const [chunk] = await deps.sql<{ data: Buffer }[]>`select data from import_chunks where import_id = ${job.id} and seq = ${seq}`;
+      const [chunk] = await deps.sql<{ content: string }[]>`select content from import_chunks where import_id = ${job.id} and seq = ${seq}`;
       if (!chunk) return;
-      yield chunk.data;
-      bytes += chunk.data.length;
+      yield chunk.content;
+      bytes += Buffer.byteLength(chunk.content);
       await deps.sql`update contact_imports set bytes_read = ${bytes} where id = ${job.id}`;
     }
   }

@@ -3,7 +3,8 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { assertLooksLikeText, NotACsvError, sniffCsv, suggestMapping, type SuggestedMapping } from './sniff.js';
 
-const CHUNK_BYTES = 1024 * 1024;
+// Small enough that the copies made while encoding and decoding bytea stay small.
+const CHUNK_BYTES = 256 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 
 const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
@@ -52,12 +53,14 @@ export async function receiveUpload(
           // Recognisable binary files get a better message than "not UTF-8".
           assertLooksLikeText(head);
         }
+        let content: string;
         try {
-          decoder.decode(data, { stream: true });
+          content = decoder.decode(data, { stream: true });
         } catch {
-          throw new NotACsvError(`The file is not UTF-8 text (in its ${ordinal(seq + 1)} megabyte). Save it as "CSV UTF-8" and upload it again.`);
+          throw new NotACsvError(`The file is not UTF-8 text (in its ${ordinal(Math.floor((total - pendingBytes) / 2 ** 20) + 1)} megabyte). Save it as "CSV UTF-8" and upload it again.`);
         }
-        await tx`insert into import_chunks (import_id, seq, data) values (${id}, ${seq++}, ${data})`;
+        if (content.includes('\u0000')) throw new NotACsvError('This file is not a CSV: it contains binary data.');
+        await tx`insert into import_chunks (import_id, seq, content) values (${id}, ${seq++}, ${content})`;
         pending = [];
         pendingBytes = 0;
       };
@@ -71,12 +74,13 @@ export async function receiveUpload(
         pendingBytes += piece.length;
         if (pendingBytes >= CHUNK_BYTES) await flush();
       }
+      await flush();
       try {
+        // A character cut off at the very end of the file.
         decoder.decode();
       } catch {
         throw new NotACsvError('The file is not UTF-8 text: it ends in the middle of a character. Save it as "CSV UTF-8" and upload it again.');
       }
-      await flush();
       if (!head || total === 0) throw new NotACsvError('The file is empty: it has no rows to import.');
 
       const sniffed = sniffCsv(head);
