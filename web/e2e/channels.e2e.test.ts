@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestHerald, type TestHerald } from '@herald/server/testing';
+import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, NO_QUOTA_ACCESS_KEY_ID, startTestHerald, type TestHerald } from '@herald/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { launchBrowser, watchedPage } from './browser.js';
@@ -8,10 +8,10 @@ import { launchBrowser, watchedPage } from './browser.js';
 const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build');
 
 // The in-process SES simulator's preset keys (server/src/dev/README.md).
-const DEMO_KEY = 'AKIAHERALDDEMO000001';
-const NO_QUOTA_KEY = 'AKIAHERALDNOQUOTA001';
-const UNKNOWN_KEY = 'AKIAHERALDWRONG00001';
-const SECRET = 'herald-demo-secret-key-do-not-use-in-aws';
+const DEMO_KEY = DEMO_ACCESS_KEY_ID;
+const NO_QUOTA_KEY = NO_QUOTA_ACCESS_KEY_ID;
+const UNKNOWN_KEY = 'HERALDWRONGKEY000001';
+const SECRET = DEMO_SECRET_ACCESS_KEY;
 
 let herald: TestHerald;
 let browser: Browser;

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startTestHerald, type TestHerald } from '@herald/server/testing';
+import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, SANDBOX_ACCESS_KEY_ID, startTestHerald, type TestHerald } from '@herald/server/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../e2e/browser.js';
 
@@ -27,11 +27,12 @@ const { values: args } = parseArgs({
 });
 
 // The SES simulator's preset keys (server/src/dev/README.md).
-const SECRET = 'herald-demo-secret-key-do-not-use-in-aws';
-const DEMO_KEY = 'AKIAHERALDDEMO000001';
-const SANDBOX_KEY = 'AKIAHERALDSANDBOX001';
-const UNKNOWN_KEY = 'AKIAHERALDWRONG00001';
-const SLOW_SANDBOX_KEY = 'AKIAHERALDSLOWSBX001';
+const SECRET = DEMO_SECRET_ACCESS_KEY;
+const DEMO_KEY = DEMO_ACCESS_KEY_ID;
+const SANDBOX_KEY = SANDBOX_ACCESS_KEY_ID;
+// Key ids the simulator does not know (or that the script adds itself): any 20 capitals and digits.
+const UNKNOWN_KEY = 'HERALDWRONGKEY000001';
+const SLOW_SANDBOX_KEY = 'HERALDSLOWSANDBOX001';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
