@@ -1,4 +1,5 @@
 import { checkAccount, type SendQuota, type SesIdentity } from '../ses/account.js';
+import { awsOptions } from '../ses/clients.js';
 import type { Deps } from './deps.js';
 
 export type KeyCheck = { accountId: string; quota: SendQuota; identities: SesIdentity[] };
@@ -9,9 +10,5 @@ export type KeyCheck = { accountId: string; quota: SendQuota; identities: SesIde
  * tenant commits to connecting.
  */
 export async function checkEmailKeys(deps: Deps, input: { accessKeyId: string; secretAccessKey: string; region: string }): Promise<KeyCheck> {
-  return checkAccount({
-    region: input.region,
-    credentials: { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey },
-    ...(deps.env.sesEndpoint ? { endpoint: deps.env.sesEndpoint } : {}),
-  });
+  return checkAccount(awsOptions(deps.env.sesEndpoint, input.region, { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey }));
 }

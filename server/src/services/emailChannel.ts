@@ -3,8 +3,7 @@ import { DecryptionError, decryptSecret, encryptSecret, type SecretContext } fro
 import { tenantChannelSettings } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { checkAccount, listIdentities, senderIsVerified, type SesIdentity } from '../ses/account.js';
-import type { AwsClientOptions } from '../ses/clients.js';
-import { sesClient } from '../ses/clients.js';
+import { awsOptions, sesClient } from '../ses/clients.js';
 import type { Deps } from './deps.js';
 import { toEmailChannelView, type EmailChannelView } from './emailChannelView.js';
 
@@ -38,12 +37,7 @@ export async function connectEmailChannel(
   tenantId: string,
   input: ConnectInput,
 ): Promise<EmailChannelView & { identities: SesIdentity[] }> {
-  const aws: AwsClientOptions = {
-    region: input.region,
-    credentials: { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey },
-    ...(deps.env.sesEndpoint ? { endpoint: deps.env.sesEndpoint } : {}),
-  };
-  const check = await checkAccount(aws);
+  const check = await checkAccount(awsOptions(deps.env.sesEndpoint, input.region, { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey }));
   if (!senderIsVerified(input.senderEmail, check.identities)) {
     const verified = check.identities.filter((i) => i.status === 'Success').map((i) => i.identity);
     throw new AppError(
@@ -124,7 +118,7 @@ export async function listVerifiedIdentities(deps: Deps, tenantId: string): Prom
   if (!row?.isConnected || !credentials || !row.sesRegion) {
     throw new AppError('PRECONDITION_FAILED', 'Amazon SES is not connected. Connect it in Settings → Channels first.');
   }
-  const ses = sesClient({ region: row.sesRegion, credentials, ...(deps.env.sesEndpoint ? { endpoint: deps.env.sesEndpoint } : {}) });
+  const ses = sesClient(awsOptions(deps.env.sesEndpoint, row.sesRegion, credentials));
   try {
     const identities = await listIdentities(ses, row.sesRegion);
     await recordCheck(deps, row.id, null);

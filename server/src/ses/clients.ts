@@ -10,6 +10,11 @@ export type AwsClientOptions = {
   endpoint?: string;
 };
 
+/** Client options for one call: the tenant's region and keys, and SES_ENDPOINT (simulator) when configured. */
+export function awsOptions(sesEndpoint: string | undefined, region: string, credentials: AwsCredentials): AwsClientOptions {
+  return { region, credentials, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) };
+}
+
 /** Connect and whole-request limits: a hung AWS call must not hold a request or job. */
 const CONNECT_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 15_000;
