@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Runner } from 'graphile-worker';
 import { buildApp } from './app.js';
 import { loadKeyring } from './crypto/keyring.js';
 import { DEMO_ACCESS_KEY_ID, startSesSimulator } from './dev/sesSimulator.js';
@@ -67,8 +66,8 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
     const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date() };
 
     if (roles.worker) {
-      const runner: Runner = await startWorker(deps, databaseUrl);
-      stack.push(() => runner.stop());
+      const worker = await startWorker(deps, databaseUrl);
+      stack.push(worker.stop);
     }
     let app: FastifyInstance | null = null;
     let url: string | null = null;

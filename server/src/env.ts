@@ -25,6 +25,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEB_DIST: z.string().min(1).optional(),
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
+  SEND_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
+  SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
 export type Env = {
@@ -45,6 +47,14 @@ export type Env = {
   webDist: string;
   /** Largest CSV upload accepted, in bytes. */
   importMaxBytes: number;
+  /**
+   * How long a send may stay claimed before recovery decides its worker died
+   * (the message becomes `unknown`, never re-sent); also how long a send job
+   * may look busy before it is taken for dead and started again.
+   */
+  sendLeaseMs: number;
+  /** An SES call still unanswered after this is abandoned. */
+  sesRequestTimeoutMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -91,6 +101,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     logLevel: e.LOG_LEVEL,
     webDist: path.resolve(e.WEB_DIST ?? path.join(repoRoot, 'web', 'build')),
     importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
+    sendLeaseMs: e.SEND_LEASE_SECONDS * 1000,
+    sesRequestTimeoutMs: e.SES_REQUEST_TIMEOUT_MS,
   };
 }
 

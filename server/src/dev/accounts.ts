@@ -18,6 +18,18 @@ const failuresSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(60_000).default(0),
   /** Sending is paused for the account: SendEmail/SendRawEmail → AccountSendingPausedException. */
   accountPaused: z.boolean().default(false),
+  /**
+   * Errors for the next sends, one per SendEmail/SendRawEmail call, in order (each is used once):
+   * e.g. `{ code: 'MailFromDomainNotVerifiedException', message: '…', status: 400 }`.
+   */
+  sendErrors: z
+    .array(z.strictObject({ code: z.string().regex(/^[A-Za-z]{1,100}$/), message: z.string().max(1000), status: z.number().int().min(400).max(599) }))
+    .max(10_000)
+    .default(() => []),
+  /** Sends to these addresses are refused with MessageRejected ("Illegal address"), like SES does for a malformed one. */
+  rejectRecipients: z.array(z.string().min(1)).default(() => []),
+  /** Accepted (and recorded) sends are answered only after this many milliseconds: the caller may time out after SES took the message. */
+  stallAfterAcceptMs: z.number().int().min(0).max(600_000).default(0),
 });
 
 const accountFields = {

@@ -6,6 +6,7 @@ import type { SimAccount } from './accounts.js';
 import {
   AwsQueryError,
   accessDenied,
+  messageRejected,
   internalFailure,
   invalidAction,
   invalidClientTokenId,
@@ -47,7 +48,10 @@ export async function answerAwsRequest(deps: AwsEndpointDeps, req: IncomingMessa
     const handler = service && Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     await applyInjectedFailures(account, service && handler ? `${service.iamPrefix}:${action}` : undefined);
     if (!service || !handler) throw invalidAction(action);
+    const sending = action === 'SendEmail' || action === 'SendRawEmail';
+    if (sending) applyInjectedSendFailures(account, params);
     const result = await handler({ state: deps.state, account, region, params, announce: deps.announce });
+    if (sending && account.failures.stallAfterAcceptMs > 0) await delay(account.failures.stallAfterAcceptMs);
     body = successResponse(service.namespace, action, result, requestId);
   } catch (error) {
     const awsError = error instanceof AwsQueryError ? error : internalFailure();
@@ -89,6 +93,16 @@ async function applyInjectedFailures(account: SimAccount, iamAction: string | un
     // SES words a throttled send differently from a throttled API call; callers tell them apart by message.
     throw throttling(action === 'SendEmail' || action === 'SendRawEmail' ? 'Maximum sending rate exceeded.' : 'Rate exceeded');
   }
+}
+
+/** Scripted errors for sends: the next queued one, or a refused recipient. */
+function applyInjectedSendFailures(account: SimAccount, params: QueryParams): void {
+  const next = account.failures.sendErrors.shift();
+  if (next) throw new AwsQueryError(next.code, next.message, next.status);
+  const rejected = account.failures.rejectRecipients;
+  if (rejected.length === 0) return;
+  const recipients = [...params.members('Destinations'), ...params.members('Destination.ToAddresses')];
+  if (recipients.some((r) => rejected.includes(r.toLowerCase()))) throw messageRejected('Illegal address');
 }
 
 /** Reads the whole body; an oversized one is drained (not kept) so the answer can still be written. */

@@ -1,6 +1,8 @@
 import type { TaskList } from 'graphile-worker';
 import type { Deps } from '../services/deps.js';
 import { toTask, type TaskDefinition } from './defineTask.js';
+import { campaignsFanOut } from './campaigns__fan_out.js';
+import { campaignsSend } from './campaigns__send.js';
 import { contactsImport } from './contacts__import.js';
 import { importsPurgeStale } from './imports__purge_stale.js';
 import { sessionsPurgeExpired } from './sessions__purge_expired.js';
@@ -10,6 +12,8 @@ export const tasks = {
   sessions__purge_expired: sessionsPurgeExpired,
   contacts__import: contactsImport,
   imports__purge_stale: importsPurgeStale,
+  campaigns__fan_out: campaignsFanOut,
+  campaigns__send: campaignsSend,
 } satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof tasks;

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { cancelCampaign, pauseCampaign, resumeCampaign, sendCampaign } from '../services/campaignLifecycle.js';
+import { campaignMetrics } from '../services/campaignMetrics.js';
 import { previewCampaign } from '../services/campaignPreview.js';
+import { checkCampaignSend } from '../services/campaignSendCheck.js';
+import { sendCampaignTest } from '../services/campaignSendTest.js';
 import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { emailInput, idInput, nameInput } from './inputs.js';
@@ -34,6 +38,7 @@ const fields = {
   listId: idInput,
 };
 
+const byId = z.object({ id: idInput });
 const createInput = z.object({ ...fields, channel: z.literal('email', { error: 'Only the email channel is available.' }) });
 const updateInput = z.object({ id: idInput, ...fields }).partial().required({ id: true });
 
@@ -51,4 +56,11 @@ export const campaignsRouter = router({
   preview: tenantProcedure
     .input(z.object({ id: idInput, contactId: idInput.optional() }))
     .query(({ ctx, input }) => previewCampaign(ctx.deps, ctx.tenantId, input)),
+  metrics: tenantProcedure.input(byId).query(({ ctx, input }) => campaignMetrics(ctx.deps, ctx.tenantId, input.id)),
+  sendCheck: tenantProcedure.input(byId).query(({ ctx, input }) => checkCampaignSend(ctx.deps, ctx.tenantId, input.id)),
+  sendTest: tenantProcedure.input(z.object({ id: idInput, to: emailInput })).mutation(({ ctx, input }) => sendCampaignTest(ctx.deps, ctx.tenantId, input)),
+  send: tenantProcedure.input(byId).mutation(({ ctx, input }) => sendCampaign(ctx.deps, ctx.tenantId, input.id)),
+  pause: tenantProcedure.input(byId).mutation(({ ctx, input }) => pauseCampaign(ctx.deps, ctx.tenantId, input.id)),
+  resume: tenantProcedure.input(byId).mutation(({ ctx, input }) => resumeCampaign(ctx.deps, ctx.tenantId, input.id)),
+  cancel: tenantProcedure.input(byId).mutation(({ ctx, input }) => cancelCampaign(ctx.deps, ctx.tenantId, input.id)),
 });

@@ -8,7 +8,11 @@ import type { Deps } from './deps.js';
 import { getProfile } from './profile.js';
 import { signUnsubscribeToken } from './unsubscribeTokens.js';
 
-export type CampaignPreview = RenderedEmail & { sampleContact: { email: string; firstName: string | null; lastName: string | null } };
+export type CampaignPreview = RenderedEmail & {
+  sampleContact: { email: string; firstName: string | null; lastName: string | null };
+  /** The sample recipient's unsubscribe link (the footer's, and the List-Unsubscribe header's). */
+  unsubscribeUrl: string;
+};
 
 const madeUp: MergeContact = { email: 'alex@example.com', firstName: 'Alex', lastName: 'Sample', attributes: {} };
 
@@ -46,5 +50,5 @@ export async function previewCampaign(deps: Deps, tenantId: string, input: { id:
     : unsubscribeUrl(deps.env.publicUrl, 'preview');
   const profile = await getProfile(deps, tenantId);
   const rendered = renderEmail(row, contact, { companyName: profile.companyName, postalAddress: profile.postalAddress, unsubscribeUrl: url });
-  return { ...rendered, sampleContact: { email: contact.email, firstName: contact.firstName, lastName: contact.lastName } };
+  return { ...rendered, sampleContact: { email: contact.email, firstName: contact.firstName, lastName: contact.lastName }, unsubscribeUrl: url };
 }

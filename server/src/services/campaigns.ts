@@ -2,6 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { campaigns, lists } from '../db/schema/index.js';
 import { validateTemplates } from '../campaigns/render.js';
 import { AppError } from '../errors.js';
+import { campaignCounts, countsByCampaign, type CampaignCounts } from './campaignStats.js';
 import type { Deps } from './deps.js';
 
 export type CampaignFields = {
@@ -19,6 +20,7 @@ export type CampaignFields = {
 export type CampaignPatch = Partial<Omit<CampaignFields, 'channel'>>;
 
 type Row = typeof campaigns.$inferSelect;
+export type CampaignStatus = Row['status'];
 export type CampaignSummary = {
   id: string;
   channel: 'email';
@@ -29,7 +31,13 @@ export type CampaignSummary = {
   listName: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When "send" was pressed. */
+  startedAt: string | null;
+  /** When the last message was done (status `sent`). */
   sentAt: string | null;
+  /** Why sending stopped, when Herald paused it (null when paused by hand). */
+  pausedReason: string | null;
+  counts: CampaignCounts;
 };
 export type CampaignView = CampaignSummary & {
   fromEmail: string;
@@ -37,10 +45,9 @@ export type CampaignView = CampaignSummary & {
   replyTo: string | null;
   html: string;
   text: string | null;
-  pausedReason: string | null;
 };
 
-const summaryOf = (row: Row, listName: string | null): CampaignSummary => ({
+const summaryOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignSummary => ({
   id: row.id,
   channel: row.channel,
   name: row.name,
@@ -50,17 +57,19 @@ const summaryOf = (row: Row, listName: string | null): CampaignSummary => ({
   listName,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
+  startedAt: row.startedAt?.toISOString() ?? null,
   sentAt: row.sentAt?.toISOString() ?? null,
+  pausedReason: row.pausedReason,
+  counts,
 });
 
-const viewOf = (row: Row, listName: string | null): CampaignView => ({
-  ...summaryOf(row, listName),
+const viewOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignView => ({
+  ...summaryOf(row, listName, counts),
   fromEmail: row.fromEmail,
   fromName: row.fromName,
   replyTo: row.replyTo,
   html: row.html,
   text: row.text,
-  pausedReason: row.pausedReason,
 });
 
 const notFound = () => new AppError('NOT_FOUND', 'No campaign with this id.');
@@ -115,7 +124,7 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, p
 
 export async function getCampaign(deps: Deps, tenantId: string, id: string): Promise<CampaignView> {
   const { row, listName } = await loadCampaign(deps, tenantId, id);
-  return viewOf(row, listName);
+  return viewOf(row, listName, await campaignCounts(deps.sql, tenantId, id));
 }
 
 /** Newest first, without the bodies (they can be a megabyte each). */
@@ -126,7 +135,8 @@ export async function listCampaigns(deps: Deps, tenantId: string): Promise<Campa
     .leftJoin(lists, eq(lists.id, campaigns.listId))
     .where(eq(campaigns.tenantId, tenantId))
     .orderBy(desc(campaigns.createdAt), desc(campaigns.id));
-  return rows.map(({ row, listName }) => summaryOf(row, listName));
+  const counts = await countsByCampaign(deps.sql, tenantId, rows.map((r) => r.row.id));
+  return rows.map(({ row, listName }) => summaryOf(row, listName, counts.get(row.id) as CampaignCounts));
 }
 
 /** Only drafts: a campaign that went out is the record of what was sent. */

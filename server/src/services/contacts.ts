@@ -2,6 +2,7 @@ import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
 import { isUniqueViolation } from '../db/pgErrors.js';
 import { contacts, listMembers, lists, suppressions } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
+import { contactMessages, type ContactMessage } from './contactMessages.js';
 import type { Deps } from './deps.js';
 import { normalizeEmail } from './emailAddress.js';
 
@@ -19,6 +20,8 @@ export type ContactView = {
 export type ContactDetail = ContactView & {
   lists: { id: string; name: string }[];
   suppression: { reason: string; source: string | null; createdAt: string } | null;
+  /** The newest campaign emails addressed to the contact. */
+  messages: ContactMessage[];
 };
 
 type Row = typeof contacts.$inferSelect;
@@ -80,9 +83,11 @@ export async function getContact(deps: Deps, tenantId: string, id: string): Prom
     .select()
     .from(suppressions)
     .where(and(eq(suppressions.tenantId, tenantId), eq(suppressions.email, row.email)));
+  const messages = await contactMessages(deps, tenantId, id);
   return {
     ...toContactView(row),
     lists: memberOf,
+    messages,
     suppression: suppression ? { reason: suppression.reason, source: suppression.source, createdAt: suppression.createdAt.toISOString() } : null,
   };
 }

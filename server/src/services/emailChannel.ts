@@ -19,7 +19,7 @@ type Row = typeof tenantChannelSettings.$inferSelect;
 const TABLE = 'tenant_channel_settings';
 const secretCtx = (tenantId: string, field: 'aws_access_key_id' | 'aws_secret_access_key'): SecretContext => ({ tenantId, table: TABLE, field });
 
-async function findRow(deps: Deps, tenantId: string): Promise<Row | undefined> {
+export async function findEmailChannelRow(deps: Deps, tenantId: string): Promise<Row | undefined> {
   const [row] = await deps.db
     .select()
     .from(tenantChannelSettings)
@@ -78,7 +78,7 @@ export async function connectEmailChannel(
 }
 
 export async function getEmailChannel(deps: Deps, tenantId: string): Promise<EmailChannelView> {
-  const row = await findRow(deps, tenantId);
+  const row = await findEmailChannelRow(deps, tenantId);
   if (!row) return toEmailChannelView(deps, null, undefined);
   try {
     return toEmailChannelView(deps, row, storedCredentials(deps, row)?.accessKeyId);
@@ -113,7 +113,7 @@ export async function disconnectEmailChannel(deps: Deps, tenantId: string): Prom
 
 /** Identities live from SES with the stored keys (the settings page's Refresh). */
 export async function listVerifiedIdentities(deps: Deps, tenantId: string): Promise<SesIdentity[]> {
-  const row = await findRow(deps, tenantId);
+  const row = await findEmailChannelRow(deps, tenantId);
   const credentials = row ? storedCredentials(deps, row) : null;
   if (!row?.isConnected || !credentials || !row.sesRegion) {
     throw new AppError('PRECONDITION_FAILED', 'Amazon SES is not connected. Connect it in Settings → Channels first.');
@@ -136,7 +136,7 @@ async function recordCheck(deps: Deps, rowId: string, lastError: string | null):
 }
 
 /** Decrypted only in memory, only for the call that needs them. */
-function storedCredentials(deps: Deps, row: Row): { accessKeyId: string; secretAccessKey: string } | null {
+export function storedCredentials(deps: Deps, row: Row): { accessKeyId: string; secretAccessKey: string } | null {
   if (!row.awsAccessKeyId || !row.awsSecretAccessKey) return null;
   try {
     return {

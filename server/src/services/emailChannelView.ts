@@ -14,6 +14,9 @@ export type EmailChannelView = {
   lastCheckedAt: string | null;
   lastError: string | null;
   connectedAt: string | null;
+  /** SES said the daily quota is spent: Herald sends nothing for this tenant before then. */
+  sendingPausedUntil: string | null;
+  sendingPausedReason: string | null;
   /** Where SNS must deliver SES events for this installation. */
   webhookUrl: string;
 };
@@ -39,6 +42,8 @@ export function toEmailChannelView(deps: Deps, row: typeof tenantChannelSettings
     lastCheckedAt: row?.lastCheckedAt?.toISOString() ?? null,
     lastError: row?.lastError ?? null,
     connectedAt: row?.connectedAt?.toISOString() ?? null,
+    sendingPausedUntil: row?.sendingPausedUntil && row.sendingPausedUntil > deps.now() ? row.sendingPausedUntil.toISOString() : null,
+    sendingPausedReason: row?.sendingPausedUntil && row.sendingPausedUntil > deps.now() ? row.sendingPausedReason : null,
     webhookUrl,
   };
 }

@@ -8,6 +8,8 @@ export type AwsClientOptions = {
   credentials: AwsCredentials;
   /** SES_ENDPOINT: the simulator or an emulator instead of AWS. */
   endpoint?: string;
+  /** Whole-request limit; default 15 s. */
+  requestTimeoutMs?: number;
 };
 
 /** Client options for one call: the tenant's region and keys, and SES_ENDPOINT (simulator) when configured. */
@@ -26,7 +28,8 @@ function common(opts: AwsClientOptions) {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     // Herald owns retries (jobs, rate limiter); the SDK's own would retry throttles blindly.
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
 }
 

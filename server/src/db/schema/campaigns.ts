@@ -30,6 +30,13 @@ export const campaigns = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     pausedReason: text('paused_reason'),
+    /** When "send" was pressed. */
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    /** The fan-out resumes after this list member (contact id) when re-run. */
+    fanOutCursor: uuid('fan_out_cursor'),
+    /** Set once every recipient has its message row; until then the campaign cannot be finished. */
+    fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
   },
   (t) => [index('campaigns_tenant_id_idx').on(t.tenantId), index('campaigns_list_id_idx').on(t.listId)],
 );

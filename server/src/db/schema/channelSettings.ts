@@ -31,6 +31,9 @@ export const tenantChannelSettings = pgTable(
     configurationSetName: text('configuration_set_name'),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
     lastError: text('last_error'),
+    /** SES said the daily quota is spent: no sends for this tenant before then. */
+    sendingPausedUntil: timestamp('sending_paused_until', { withTimezone: true }),
+    sendingPausedReason: text('sending_paused_reason'),
     connectedAt: timestamp('connected_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -9,3 +9,4 @@ export * from './suppressions.js';
 export * from './imports.js';
 export * from './sendRate.js';
 export * from './campaigns.js';
+export * from './messages.js';

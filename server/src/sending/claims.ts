@@ -1,0 +1,100 @@
+import type { Sql } from 'postgres';
+
+/** A message this sender now holds (`sending`), with what rendering needs. */
+export type ClaimedMessage = {
+  id: string;
+  contactId: string;
+  toAddress: string;
+  attempts: number;
+  firstName: string | null;
+  lastName: string | null;
+  attributes: Record<string, string>;
+};
+
+export type ClaimInput = { campaignId: string; count: number; claimToken: string; leaseMs: number };
+
+/**
+ * Takes up to `count` due queued messages of a sending campaign
+ * (`queued → sending`) in one statement. SKIP LOCKED lets any number of
+ * senders claim side by side without waiting on each other. Suppression is
+ * checked again right here, at the last moment before the send: a contact
+ * who unsubscribed, bounced or complained since the fan-out, or whose
+ * address was suppressed, is recorded `suppressed` instead of claimed.
+ * Nothing is claimed unless the campaign is still `sending`.
+ */
+export async function claimMessages(sql: Sql, input: ClaimInput): Promise<{ claimed: ClaimedMessage[]; skipped: number }> {
+  const rows = await sql<(ClaimedMessage & { status: string })[]>`
+    with picked as (
+      select m.id from messages m
+      where m.campaign_id = ${input.campaignId} and m.status = 'queued'
+        and (m.next_attempt_at is null or m.next_attempt_at <= now())
+        and exists (select 1 from campaigns c where c.id = ${input.campaignId} and c.status = 'sending')
+      order by m.id
+      limit ${input.count}
+      for update of m skip locked
+    ),
+    checked as (
+      select p.id, c.first_name, c.last_name, c.attributes, c.status as contact_status,
+        (select s.reason::text from suppressions s where s.tenant_id = m.tenant_id and s.email = m.to_address) as suppression
+      from picked p
+      join messages m on m.id = p.id
+      left join contacts c on c.id = m.contact_id
+    )
+    update messages m set
+      status = case when ch.contact_status is distinct from 'subscribed' or ch.suppression is not null
+        then 'suppressed'::message_status else 'sending'::message_status end,
+      suppression_reason = case
+        when ch.contact_status is null then 'contact deleted'
+        when ch.contact_status <> 'subscribed' then ch.contact_status::text
+        when ch.suppression is not null then 'suppressed: ' || ch.suppression
+      end,
+      claim_token = ${input.claimToken},
+      lease_until = now() + make_interval(secs => ${input.leaseMs / 1000}),
+      sending_at = now(),
+      updated_at = now()
+    from checked ch
+    where m.id = ch.id
+    returning m.id, m.status, m.contact_id as "contactId", m.to_address as "toAddress", m.attempts,
+      ch.first_name as "firstName", ch.last_name as "lastName", coalesce(ch.attributes, '{}'::jsonb) as attributes`;
+  const claimed = rows.filter((r) => r.status === 'sending').map(({ status: _status, ...m }) => m);
+  return { claimed, skipped: rows.length - claimed.length };
+}
+
+/** What became of one claimed message. */
+export type Outcome =
+  | { id: string; status: 'sent'; providerMessageId: string }
+  /** Back to the queue: never sent (released, throttled, account problem) or a transient failure to retry. */
+  | { id: string; status: 'queued'; attemptSpent: boolean; retryInMs: number; error: string | null }
+  | { id: string; status: 'failed' | 'unknown'; attemptSpent: boolean; error: string };
+
+/**
+ * Records outcomes in one statement. Only the claim's holder may: if
+ * recovery already marked the message `unknown` (this sender was slow, not
+ * dead), what the sender actually learned still wins.
+ */
+export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const rows = outcomes.map((o) => ({
+    id: o.id,
+    status: o.status,
+    provider_id: o.status === 'sent' ? o.providerMessageId : null,
+    error: o.status === 'sent' ? null : o.error,
+    spent: o.status !== 'sent' && o.attemptSpent ? 1 : 0,
+    retry_ms: o.status === 'queued' ? Math.round(o.retryInMs) : null,
+  }));
+  await sql`
+    update messages m set
+      status = o.status::message_status,
+      provider_message_id = coalesce(o.provider_id, m.provider_message_id),
+      attempts = m.attempts + o.spent,
+      last_error = o.error,
+      next_attempt_at = case when o.retry_ms is null then null else now() + make_interval(secs => o.retry_ms / 1000.0) end,
+      sent_at = case when o.status = 'sent' then now() else m.sent_at end,
+      failed_at = case when o.status = 'failed' then now() else m.failed_at end,
+      claim_token = null,
+      lease_until = null,
+      updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int)
+    where m.id = o.id and m.claim_token = ${claimToken} and m.status in ('sending', 'unknown')`;
+}

@@ -1,0 +1,98 @@
+import type { Deps } from '../services/deps.js';
+import type { CampaignSender, SendResult } from './campaignSender.js';
+import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
+import type { ClaimedMessage, Outcome } from './claims.js';
+import { reserveSendSlot, reserveSendSlots, type SendSlot } from './rateLimiter.js';
+import { MAX_SEND_ATTEMPTS, retryDelayMs, type SendFailure } from './sendError.js';
+import type { SendingChannel } from './sendingChannel.js';
+import type { LaneNext } from './sendLane.js';
+import { waitForSlot } from './waitForSlot.js';
+
+/** A batch's slots must start within this; later ones are released and the lane waits its turn. */
+const MAX_SLOT_WAIT_MS = 2_000;
+/** SES's answer to "daily quota exceeded" is to wait; AWS suggests up to 10 minutes before trying again. */
+const QUOTA_PAUSE_MS = 10 * 60_000;
+/** SES throttled us although the limiter spaced the sends (another sender on the account?): back off a little. */
+const THROTTLE_RETRY_MS = 1_000;
+
+type BatchInput = { sender: CampaignSender; channel: SendingChannel; claimed: ClaimedMessage[]; signal: AbortSignal | undefined };
+
+const release = (id: string, retryInMs = 0): Outcome => ({ id, status: 'queued', attemptSpent: false, retryInMs, error: null });
+
+/**
+ * Sends one claimed batch: build every message first (so CPU work never
+ * eats into a slot), reserve one rate slot per message, then send each at
+ * its slot, all concurrently. A message whose slot was missed takes a new
+ * one. Once SES says something account-wide (quota spent, account paused),
+ * sends not yet started are released untouched.
+ */
+export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }: BatchInput): Promise<{ outcomes: Outcome[]; stop: LaneNext | null }> {
+  const outcomes: Outcome[] = [];
+  const ready: { message: ClaimedMessage; raw: Buffer }[] = [];
+  for (const message of claimed) {
+    try {
+      ready.push({ message, raw: await sender.build(message) });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      outcomes.push({ id: message.id, status: 'failed', attemptSpent: false, error: `The email could not be built for this recipient: ${reason}` });
+    }
+  }
+  if (ready.length === 0) return { outcomes, stop: null };
+
+  const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: MAX_SLOT_WAIT_MS };
+  const { slots, nextFreeInMs } = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: ready.length });
+  for (const { message } of ready.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
+
+  let accountWide: SendFailure | null = null;
+  const sendAt = async (message: ClaimedMessage, raw: Buffer, first: SendSlot): Promise<Outcome> => {
+    let slot = first;
+    for (;;) {
+      if (signal?.aborted || accountWide) return release(message.id);
+      // No abort signal for the sleep (at most MAX_SLOT_WAIT_MS): fifty sends would put fifty listeners on it.
+      if (await waitForSlot(slot)) break;
+      const again = await reserveSendSlot({ sql: deps.sql }, rate);
+      if (!again.reserved) return release(message.id, again.waitMs);
+      slot = again;
+    }
+    if (signal?.aborted || accountWide) return release(message.id);
+    const result = await sender.send(message, raw);
+    if (!result.ok && (result.failure.kind === 'quota' || result.failure.kind === 'account')) accountWide ??= result.failure;
+    return outcomeOf(message, result);
+  };
+  outcomes.push(...(await Promise.all(ready.slice(0, slots.length).map(({ message, raw }, i) => sendAt(message, raw, slots[i] as SendSlot)))));
+
+  return { outcomes, stop: accountWide ? await stopFor(deps, channel, accountWide) : null };
+}
+
+function outcomeOf(message: ClaimedMessage, result: SendResult): Outcome {
+  if (result.ok) return { id: message.id, status: 'sent', providerMessageId: result.providerMessageId };
+  const { kind, reason } = result.failure;
+  switch (kind) {
+    case 'throttled':
+      return { id: message.id, status: 'queued', attemptSpent: false, retryInMs: THROTTLE_RETRY_MS, error: reason };
+    case 'quota':
+    case 'account':
+      return { id: message.id, status: 'queued', attemptSpent: false, retryInMs: 0, error: reason };
+    case 'transient': {
+      const attempt = message.attempts + 1;
+      if (attempt >= MAX_SEND_ATTEMPTS) return { id: message.id, status: 'failed', attemptSpent: true, error: `${reason} Gave up after ${attempt} attempts.` };
+      return { id: message.id, status: 'queued', attemptSpent: true, retryInMs: retryDelayMs(attempt), error: reason };
+    }
+    case 'permanent':
+      return { id: message.id, status: 'failed', attemptSpent: true, error: reason };
+    case 'unknown':
+      return { id: message.id, status: 'unknown', attemptSpent: true, error: reason };
+  }
+}
+
+async function stopFor(deps: Deps, channel: SendingChannel, failure: SendFailure): Promise<LaneNext> {
+  if (failure.kind === 'quota') {
+    const until = new Date(deps.now().getTime() + QUOTA_PAUSE_MS);
+    await pauseTenantUntil(deps.sql, channel.tenantId, until, `${failure.reason} Sending resumes by itself when it frees up.`);
+    deps.logger.warn({ tenantId: channel.tenantId, until }, 'SES daily quota spent: tenant sending paused');
+    return { next: 'later', runAt: until };
+  }
+  await pauseTenantSending(deps.sql, channel.tenantId, failure.reason);
+  deps.logger.warn({ tenantId: channel.tenantId, code: failure.code }, 'SES refused the account: tenant campaigns paused');
+  return { next: 'done' };
+}

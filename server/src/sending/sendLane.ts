@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { campaigns } from '../db/schema/index.js';
+import type { Deps } from '../services/deps.js';
+import { campaignSender } from './campaignSender.js';
+import { finishIfDone, pauseTenantSending } from './campaignState.js';
+import { claimMessages, recordOutcomes } from './claims.js';
+import { sendBatch } from './sendBatch.js';
+import { loadSendingChannel } from './sendingChannel.js';
+import { recoverStaleClaims } from './recovery.js';
+
+/** What the job does next: stop, run again now, or run again later. */
+export type LaneNext = { next: 'done' } | { next: 'continue' } | { next: 'later'; runAt: Date };
+const DONE: LaneNext = { next: 'done' };
+const CONTINUE: LaneNext = { next: 'continue' };
+
+/** A slice is short next to the lease, so a live lane never looks dead (see lanes.ts). */
+export const sliceMs = (leaseMs: number) => Math.min(10_000, leaseMs / 4);
+
+/** Sends per batch: about a quarter second of the tenant's rate, 1 to 50 (what one claim and one outcome write cover). */
+export const batchSize = (ratePerSec: number) => Math.min(50, Math.max(1, Math.ceil(ratePerSec / 4)));
+
+/**
+ * One slice of one lane of a sending campaign: claim a batch, send it at
+ * the tenant's rate, record the outcomes, repeat until the slice is over.
+ */
+export async function runSendLane(deps: Deps, campaignId: string, signal?: AbortSignal): Promise<LaneNext> {
+  const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  if (campaign?.status !== 'sending') return DONE;
+  const channel = await loadSendingChannel(deps, campaign.tenantId);
+  if (!channel) {
+    await pauseTenantSending(deps.sql, campaign.tenantId, 'Amazon SES is not connected. Connect it in Settings → Channels, then resume.');
+    return DONE;
+  }
+  if (channel.sendingPausedUntil && channel.sendingPausedUntil > deps.now()) return { next: 'later', runAt: channel.sendingPausedUntil };
+  await recoverStaleClaims(deps, campaignId);
+
+  const sender = await campaignSender(deps, campaign, channel);
+  try {
+    const deadline = performance.now() + sliceMs(deps.env.sendLeaseMs);
+    while (performance.now() < deadline && !signal?.aborted) {
+      const claimToken = randomUUID();
+      const { claimed, skipped } = await claimMessages(deps.sql, {
+        campaignId,
+        count: batchSize(channel.ratePerSec),
+        claimToken,
+        leaseMs: deps.env.sendLeaseMs,
+      });
+      if (claimed.length === 0) {
+        if (skipped > 0) continue;
+        return await whenNothingToClaim(deps, campaignId);
+      }
+      const { outcomes, stop } = await sendBatch(deps, { sender, channel, claimed, signal });
+      await recordOutcomes(deps.sql, claimToken, outcomes);
+      if (stop) return stop;
+    }
+    return CONTINUE;
+  } finally {
+    sender.close();
+  }
+}
+
+/** Finished, paused, waiting for retries or for the fan-out, or only momentarily out of claimable rows. */
+async function whenNothingToClaim(deps: Deps, campaignId: string): Promise<LaneNext> {
+  const [state] = await deps.sql<{ status: string; fannedOut: boolean; dueInMs: number | null }[]>`
+    select c.status, c.fanned_out_at is not null as "fannedOut",
+      (select extract(epoch from min(coalesce(m.next_attempt_at, now())) - now())::float8 * 1000
+       from messages m where m.campaign_id = c.id and m.status = 'queued') as "dueInMs"
+    from campaigns c where c.id = ${campaignId}`;
+  if (state?.status !== 'sending') return DONE;
+  if (state.dueInMs !== null) {
+    // Due rows another lane had locked for a moment: look again shortly instead of spinning.
+    return { next: 'later', runAt: new Date(deps.now().getTime() + Math.max(100, state.dueInMs)) };
+  }
+  if (!state.fannedOut) return { next: 'later', runAt: new Date(deps.now().getTime() + 500) };
+  await finishIfDone(deps.sql, campaignId);
+  return DONE;
+}

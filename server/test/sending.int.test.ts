@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { signedUpAgent } from './agent.js';
+import { campaignInput, readySender, seedContacts, simAccount } from './sendingHelpers.js';
+
+/**
+ * A campaign from "send" to `sent`, with the worker running in the test's
+ * Herald, through the real AWS SDK against the local SES simulator.
+ */
+
+let sim: SesSimulator;
+let herald: TestHerald;
+beforeAll(async () => {
+  sim = await startSesSimulator();
+  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5' }, roles: { http: true, worker: true } });
+});
+afterAll(async () => {
+  await herald?.stop();
+  await sim?.stop();
+});
+
+const waitForStatus = (agent: Awaited<ReturnType<typeof readySender>>['agent'], id: string, status: string, timeout = 30_000) =>
+  vi.waitFor(
+    async () => {
+      const c = await agent.trpc.campaigns.get.query({ id });
+      expect(c.status).toBe(status);
+      return c;
+    },
+    { timeout, interval: 100 },
+  );
+
+describe('sending a campaign', () => {
+  it('sends one email per eligible member, skips opted-out and suppressed ones, and ends `sent`', async () => {
+    const sender = await readySender(herald, sim);
+    await seedContacts(herald.deps.sql, sender, 30);
+    await herald.deps.sql`update contacts set status = 'unsubscribed' where tenant_id = ${sender.tenantId} and email = 'reader-00002@inbox.test'`;
+    await herald.deps.sql`update contacts set status = 'bounced' where tenant_id = ${sender.tenantId} and email = 'reader-00003@inbox.test'`;
+    await sender.agent.trpc.suppressions.add.mutate({ email: 'reader-00004@inbox.test' });
+
+    const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+    const check = await sender.agent.trpc.campaigns.sendCheck.query({ id });
+    expect(check).toMatchObject({ problems: [], recipients: 27, excluded: 3, fromEmail: 'news@sender.test' });
+    expect((await sender.agent.trpc.campaigns.send.mutate({ id })).status).toBe('sending');
+
+    const done = await waitForStatus(sender.agent, id, 'sent');
+    expect(done.counts).toMatchObject({ recipients: 30, sent: 27, suppressed: 3, queued: 0, sending: 0, failed: 0, unknown: 0 });
+    expect(done.sentAt).not.toBeNull();
+
+    const accepted = sim.state.messagesOf(sender.accountId);
+    expect(accepted).toHaveLength(27);
+    expect(new Set(accepted.map((m) => m.destinations[0])).size).toBe(27);
+    const rows = await herald.deps.sql<{ id: string; to: string; status: string; provider: string | null; reason: string | null }[]>`
+      select id, to_address as to, status, provider_message_id as provider, suppression_reason as reason from messages where campaign_id = ${id}`;
+    expect(rows.filter((r) => r.status === 'suppressed').map((r) => [r.to, r.reason]).sort()).toEqual([
+      ['reader-00002@inbox.test', 'unsubscribed'],
+      ['reader-00003@inbox.test', 'bounced'],
+      ['reader-00004@inbox.test', 'suppressed: manual'],
+    ]);
+    // Each SES MessageId is stored on its row, and the SES tags name tenant, campaign and message.
+    for (const m of accepted) {
+      const row = rows.find((r) => r.provider === m.messageId);
+      expect(row?.to).toBe(m.destinations[0]);
+      expect(m.tags).toEqual({ herald_tenant: sender.tenantId, herald_campaign: id, herald_message: row?.id });
+    }
+
+    const first = accepted.find((m) => m.destinations[0] === 'reader-00001@inbox.test');
+    expect(first?.subject).toBe('Hello Reader1');
+    expect(first?.html).toContain('Hi Reader1, here is the news.');
+    expect(first?.html).toContain('Harbour Road 7');
+    expect(first?.text).toContain('Hi Reader1, here is the news.');
+    const header = (name: string) => first?.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+    expect(header('From')).toBe('Sender News <news@sender.test>');
+    expect(header('List-Unsubscribe')).toMatch(/^<http:\/\/localhost:3000\/u\/[\w.-]+>$/);
+    expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    // The List-Unsubscribe link is the contact's own working one-click link.
+    const unsubscribePath = new URL(header('List-Unsubscribe')?.slice(1, -1) ?? '').pathname;
+    const res = await fetch(`${herald.url}${unsubscribePath}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(200);
+    const [contact] = await herald.deps.sql`select status from contacts where tenant_id = ${sender.tenantId} and email = 'reader-00001@inbox.test'`;
+    expect(contact?.status).toBe('unsubscribed');
+
+    const metrics = await sender.agent.trpc.campaigns.metrics.query({ id });
+    expect(metrics).toMatchObject({ status: 'sent', done: 30, progress: 1, counts: { sent: 27 } });
+    const listed = await sender.agent.trpc.campaigns.list.query();
+    expect(listed.find((c) => c.id === id)?.counts.sent).toBe(27);
+  });
+
+  it('passes the configuration set to SES when the channel names one', async () => {
+    const account = simAccount();
+    const sender = await readySender(herald, sim, account, 'Configured');
+    await sender.agent.trpc.channels.email.connect.mutate({ accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, region: 'us-east-1', senderEmail: 'news@sender.test', configurationSetName: 'herald-events' });
+    await seedContacts(herald.deps.sql, sender, 2);
+    const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+    await sender.agent.trpc.campaigns.send.mutate({ id });
+    await waitForStatus(sender.agent, id, 'sent');
+    expect(sim.state.messagesOf(sender.accountId).map((m) => m.configurationSetName)).toEqual(['herald-events', 'herald-events']);
+  });
+});
+
+describe('refusing to send', () => {
+  it('without Amazon SES: PRECONDITION_FAILED pointing at Settings → Channels, and nothing changes', async () => {
+    const { agent } = await signedUpAgent(herald.url, 'NoSes');
+    await agent.trpc.tenant.updateProfile.mutate({ companyName: 'NoSes', postalAddress: 'Somewhere 1' });
+    const { id: listId } = await agent.trpc.lists.create.mutate({ name: 'All' });
+    const { id } = await agent.trpc.campaigns.create.mutate(campaignInput(listId));
+    await expect(agent.trpc.campaigns.send.mutate({ id })).rejects.toMatchObject({
+      message: 'Connect Amazon SES in Settings → Channels before sending.',
+      data: { code: 'PRECONDITION_FAILED', details: { problem: 'NO_CHANNEL', fixPath: '/settings/channels' } },
+    });
+    expect((await agent.trpc.campaigns.get.query({ id })).status).toBe('draft');
+    const [row] = await herald.deps.sql`select count(*)::int as n from messages where campaign_id = ${id}`;
+    expect(row?.n).toBe(0);
+  });
+
+  it('without a postal address, with an unverified sender, or with an empty list', async () => {
+    const sender = await readySender(herald, sim);
+    await herald.deps.sql`update tenants set postal_address = null where id = ${sender.tenantId}`;
+    const { id } = await sender.agent.trpc.campaigns.create.mutate({ ...campaignInput(sender.listId), fromEmail: 'someone@elsewhere.test' });
+    const check = await sender.agent.trpc.campaigns.sendCheck.query({ id });
+    expect(check.problems.map((p) => p.code)).toEqual(['SENDER_NOT_VERIFIED', 'NO_POSTAL_ADDRESS', 'EMPTY_AUDIENCE']);
+    expect(check.problems[0]?.message).toMatch(/^someone@elsewhere\.test is not a verified sender/);
+    await expect(sender.agent.trpc.campaigns.send.mutate({ id })).rejects.toMatchObject({ data: { code: 'PRECONDITION_FAILED', details: { problem: 'SENDER_NOT_VERIFIED' } } });
+    expect((await sender.agent.trpc.campaigns.get.query({ id })).status).toBe('draft');
+  });
+
+  it('a campaign that is not a draft cannot be sent again', async () => {
+    const sender = await readySender(herald, sim);
+    await seedContacts(herald.deps.sql, sender, 1);
+    const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+    await sender.agent.trpc.campaigns.send.mutate({ id });
+    await expect(sender.agent.trpc.campaigns.send.mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await waitForStatus(sender.agent, id, 'sent');
+    expect(sim.state.messagesOf(sender.accountId)).toHaveLength(1);
+  });
+});
