@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { claimMessages, recordOutcomes } from '../src/sending/claims.js';
+import { runFanOut } from '../src/sending/fanOut.js';
+import { recoverStaleClaims, reviveSendJobs } from '../src/sending/recovery.js';
+import { runSendLane } from '../src/sending/sendLane.js';
+import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { campaignInput, readySender, seedContacts, simAccount } from './sendingHelpers.js';
+
+/**
+ * Pause, resume, cancel, the suppression re-check at claim time, graceful
+ * release and crash recovery, driven step by step (no worker runs here).
+ */
+
+let sim: SesSimulator;
+let herald: TestHerald;
+beforeAll(async () => {
+  sim = await startSesSimulator();
+  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5' } });
+});
+afterAll(async () => {
+  await herald?.stop();
+  await sim?.stop();
+});
+
+async function sending(recipients: number, rate?: number) {
+  const sender = await readySender(herald, sim, simAccount(rate ? { maxSendRate: rate } : {}), 'Lifecycle');
+  await seedContacts(herald.deps.sql, sender, recipients);
+  const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+  await sender.agent.trpc.campaigns.send.mutate({ id });
+  return { ...sender, id };
+}
+const fanOut = async (id: string) => {
+  while ((await runFanOut(herald.deps, id)) !== 'done');
+};
+const statuses = async (id: string) =>
+  Object.fromEntries((await herald.deps.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages where campaign_id = ${id} group by status`).map((r) => [r.status, r.n]));
+
+describe('pause, resume, cancel', () => {
+  it('a paused campaign claims nothing; resumed, it finishes', async () => {
+    const c = await sending(4);
+    await fanOut(c.id);
+    expect((await c.agent.trpc.campaigns.pause.mutate({ id: c.id })).status).toBe('paused');
+    expect(await runSendLane(herald.deps, c.id)).toEqual({ next: 'done' });
+    expect(await statuses(c.id)).toEqual({ queued: 4 });
+    await expect(c.agent.trpc.campaigns.pause.mutate({ id: c.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+
+    expect((await c.agent.trpc.campaigns.resume.mutate({ id: c.id })).status).toBe('sending');
+    const lanes = await herald.deps.sql`select 1 from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`}`;
+    expect(lanes.length).toBeGreaterThan(0);
+    await runSendLane(herald.deps, c.id);
+    expect(await statuses(c.id)).toEqual({ sent: 4 });
+    expect(await c.agent.trpc.campaigns.metrics.query({ id: c.id })).toMatchObject({ status: 'sent', progress: 1, done: 4 });
+    await expect(c.agent.trpc.campaigns.resume.mutate({ id: c.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    await expect(c.agent.trpc.campaigns.cancel.mutate({ id: c.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+  });
+
+  it('cancel mid-send: unsent messages become `cancelled` and are never sent', async () => {
+    const c = await sending(6);
+    await fanOut(c.id);
+    const token = randomUUID();
+    const { claimed } = await claimMessages(herald.deps.sql, { campaignId: c.id, count: 2, claimToken: token, leaseMs: 5_000 });
+    const cancelled = await c.agent.trpc.campaigns.cancel.mutate({ id: c.id });
+    expect(cancelled.status).toBe('cancelled');
+    // The two in flight when it was cancelled finish and are recorded as what they were.
+    await recordOutcomes(herald.deps.sql, token, claimed.map((m) => ({ id: m.id, status: 'sent' as const, providerMessageId: `ses-${m.id}` })));
+    expect(await statuses(c.id)).toEqual({ sent: 2, cancelled: 4 });
+    expect(await runSendLane(herald.deps, c.id)).toEqual({ next: 'done' });
+    expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).counts).toMatchObject({ recipients: 6, sent: 2, cancelled: 4, queued: 0 });
+  });
+
+  it('cancel before the fan-out ran: the fan-out makes nothing', async () => {
+    const c = await sending(3);
+    await c.agent.trpc.campaigns.cancel.mutate({ id: c.id });
+    await fanOut(c.id);
+    expect(await statuses(c.id)).toEqual({});
+  });
+
+  it('a draft cannot be paused, resumed or cancelled', async () => {
+    const sender = await readySender(herald, sim, simAccount(), 'Drafts');
+    const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+    for (const action of ['pause', 'resume', 'cancel'] as const) {
+      await expect(sender.agent.trpc.campaigns[action].mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
+    }
+    expect((await sender.agent.trpc.campaigns.get.query({ id })).status).toBe('draft');
+  });
+});
+
+it('re-checks suppression at claim time: opted out after the fan-out means not sent', async () => {
+  const c = await sending(3);
+  await fanOut(c.id);
+  await herald.deps.sql`update contacts set status = 'complained' where tenant_id = ${c.tenantId} and email = 'reader-00001@inbox.test'`;
+  await c.agent.trpc.suppressions.add.mutate({ email: 'reader-00002@inbox.test' });
+  await runSendLane(herald.deps, c.id);
+  const rows = await herald.deps.sql`select to_address, status, suppression_reason from messages where campaign_id = ${c.id} order by to_address`;
+  expect(rows.map((r) => [r.to_address, r.status, r.suppression_reason])).toEqual([
+    ['reader-00001@inbox.test', 'suppressed', 'complained'],
+    ['reader-00002@inbox.test', 'suppressed', 'suppressed: manual'],
+    ['reader-00003@inbox.test', 'sent', null],
+  ]);
+  expect(sim.state.messagesOf(c.accountId).map((m) => m.destinations[0])).toEqual(['reader-00003@inbox.test']);
+});
+
+it('the fan-out is safe to re-run: one message per member, whatever the number of runs', async () => {
+  const c = await sending(5);
+  await fanOut(c.id);
+  await herald.deps.sql`update campaigns set fanned_out_at = null, fan_out_cursor = null where id = ${c.id}`;
+  await fanOut(c.id);
+  expect(await statuses(c.id)).toEqual({ queued: 5 });
+  expect((await c.agent.trpc.campaigns.metrics.query({ id: c.id })).counts.recipients).toBe(5);
+});
+
+it('graceful stop: sends waiting for their slot are released unsent, not lost', async () => {
+  const c = await sending(6, 2);
+  await fanOut(c.id);
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 300);
+  expect(await runSendLane(herald.deps, c.id, stop.signal)).toEqual({ next: 'continue' });
+  const after = await statuses(c.id);
+  expect(after.sending).toBeUndefined();
+  expect((after.sent ?? 0) + (after.queued ?? 0)).toBe(6);
+  expect(after.queued).toBeGreaterThan(0);
+  const [spent] = await herald.deps.sql`select count(*)::int as n from messages where campaign_id = ${c.id} and attempts > 0`;
+  expect(spent?.n).toBe(0);
+});
+
+describe('crash recovery', () => {
+  it('a claim whose worker died becomes `unknown`; a sender that was only slow still records what it learned', async () => {
+    const c = await sending(3);
+    await fanOut(c.id);
+    const token = randomUUID();
+    const { claimed } = await claimMessages(herald.deps.sql, { campaignId: c.id, count: 3, claimToken: token, leaseMs: 5_000 });
+    expect(await recoverStaleClaims(herald.deps, c.id)).toBe(0); // lease still running
+    await herald.deps.sql`update messages set lease_until = now() - interval '1 second' where campaign_id = ${c.id}`;
+    expect(await recoverStaleClaims(herald.deps, c.id)).toBe(3);
+    expect(await statuses(c.id)).toEqual({ unknown: 3 });
+    // Unknown is final for sending: the campaign is done and nothing is sent again.
+    expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).status).toBe('sent');
+    const [late] = claimed;
+    await recordOutcomes(herald.deps.sql, token, [{ id: late!.id, status: 'sent', providerMessageId: 'ses-late' }]);
+    expect(await statuses(c.id)).toEqual({ unknown: 2, sent: 1 });
+    // Another claim token cannot touch them.
+    await recordOutcomes(herald.deps.sql, randomUUID(), claimed.map((m) => ({ id: m.id, status: 'failed' as const, attemptSpent: true, error: 'x' })));
+    expect(await statuses(c.id)).toEqual({ unknown: 2, sent: 1 });
+  });
+
+  it('a send job locked by a dead worker is replaced; a live one is left alone', async () => {
+    const c = await sending(2);
+    await fanOut(c.id);
+    expect(await reviveSendJobs(herald.deps)).toBe(0);
+    await herald.deps.sql`update graphile_worker._private_jobs set locked_at = now() - interval '10 minutes', locked_by = 'dead-worker'
+                          where key like ${`campaign-send:${c.id}:%`}`;
+    const lanes = await herald.deps.sql`select key from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`}`;
+    expect(await reviveSendJobs(herald.deps)).toBe(lanes.length);
+    const fresh = await herald.deps.sql`select key from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`} and locked_at is null`;
+    expect(fresh.map((r) => r.key).sort()).toEqual(lanes.map((r) => r.key).sort());
+    expect(await reviveSendJobs(herald.deps)).toBe(0);
+  });
+});
