@@ -143,11 +143,11 @@ describe('permanent failures: failed at once', () => {
 });
 
 describe('account-level failures: the tenant’s campaigns pause with the reason', () => {
-  it.each([
+  it.each<[string, SimAccountInput['failures'], RegExp]>([
     ['AccountSendingPaused', { accountPaused: true }, /paused sending for your AWS account/],
     ['InvalidClientTokenId', { invalidKey: true }, /no longer accepts the stored keys/],
     ['AccessDenied', { accessDenied: ['SendRawEmail'] }, /not allowed to send \(ses:SendRawEmail\)/],
-  ] as const)('%s', async (_code, failures, reason) => {
+  ])('%s', async (_code, failures, reason) => {
     const p = await prepared(3, failures);
     expect(await runSendLane(herald.deps, p.campaignId)).toEqual({ next: 'done' });
     const campaign = await campaignOf(p);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
-import { signedUpAgent } from './agent.js';
+import { rawCall, signedUpAgent } from './agent.js';
 import { campaignInput, readySender, seedContacts, simAccount } from './sendingHelpers.js';
 
 /**
@@ -132,5 +132,40 @@ describe('refusing to send', () => {
     await expect(sender.agent.trpc.campaigns.send.mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
     await waitForStatus(sender.agent, id, 'sent');
     expect(sim.state.messagesOf(sender.accountId)).toHaveLength(1);
+  });
+});
+
+describe('test sends', () => {
+  it('sends one "[Test]" email to any address, merged with that contact when there is one, and records no message', async () => {
+    const sender = await readySender(herald, sim);
+    await seedContacts(herald.deps.sql, sender, 2);
+    const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+    const sent = await sender.agent.trpc.campaigns.sendTest.mutate({ id, to: ' Reader-00002@Inbox.test ' });
+    expect(sent.to).toBe('reader-00002@inbox.test');
+    const outsider = await sender.agent.trpc.campaigns.sendTest.mutate({ id, to: 'boss@elsewhere.test' });
+    const [mine, theirs] = sim.state.messagesOf(sender.accountId);
+    expect(mine).toMatchObject({ messageId: sent.messageId, destinations: ['reader-00002@inbox.test'], subject: '[Test] Hello Reader2' });
+    expect(mine?.tags).toEqual({ herald_tenant: sender.tenantId, herald_campaign: id, herald_test: 'true' });
+    // Not a contact: merged with the list's first member, as the preview does.
+    const sample = (await sender.agent.trpc.campaigns.preview.query({ id })).sampleContact;
+    expect(theirs).toMatchObject({ messageId: outsider.messageId, destinations: ['boss@elsewhere.test'], subject: `[Test] Hello ${sample.firstName}` });
+    expect((await sender.agent.trpc.campaigns.get.query({ id })).status).toBe('draft');
+    const [row] = await herald.deps.sql`select count(*)::int as n from messages where campaign_id = ${id}`;
+    expect(row?.n).toBe(0);
+  });
+
+  it('refuses a bad address, a malformed id or no credentials, sending nothing', async () => {
+    const sender = await readySender(herald, sim);
+    const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
+    await expect(sender.agent.trpc.campaigns.sendTest.mutate({ id, to: 'not-an-email' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST', fieldErrors: { to: expect.any(String) } } });
+    await expect(sender.agent.trpc.campaigns.sendTest.mutate({ id, to: `${'x'.repeat(5000)}@big.test` })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    await expect(sender.agent.trpc.campaigns.send.mutate({ id: 'not-a-uuid' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
+    for (const path of ['campaigns.send', 'campaigns.sendTest', 'campaigns.pause', 'campaigns.resume', 'campaigns.cancel']) {
+      const res = await rawCall(herald.url, path, { body: JSON.stringify({ id, to: 'a@b.test' }) });
+      expect(res.status).toBe(401);
+    }
+    expect((await rawCall(herald.url, `campaigns.metrics?input=${encodeURIComponent(JSON.stringify({ id }))}`, { method: 'GET' })).status).toBe(401);
+    expect(sim.state.messagesOf(sender.accountId)).toHaveLength(0);
+    expect((await sender.agent.trpc.campaigns.get.query({ id })).status).toBe('draft');
   });
 });

@@ -175,6 +175,13 @@ Object.assign(cases, {
     },
     refusedWith: notFound,
   },
+  'campaigns.metrics': { attack: (b, world) => b.trpc.campaigns.metrics.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.sendCheck': { attack: (b, world) => b.trpc.campaigns.sendCheck.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.sendTest': { attack: (b, world) => b.trpc.campaigns.sendTest.mutate({ id: world.a.campaignId, to: 'member@alpha.test' }), refusedWith: notFound },
+  'campaigns.send': { attack: (b, world) => b.trpc.campaigns.send.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.pause': { attack: (b, world) => b.trpc.campaigns.pause.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.resume': { attack: (b, world) => b.trpc.campaigns.resume.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.cancel': { attack: (b, world) => b.trpc.campaigns.cancel.mutate({ id: world.a.campaignId }), refusedWith: notFound },
 } satisfies Record<string, Case>);
 
 /** The plan's REST routes, with B's cookie or B's API key. */
@@ -210,6 +217,8 @@ async function snapshotOfA(): Promise<unknown> {
     suppressions: await herald.deps.sql`select * from suppressions where tenant_id = ${a} order by id`,
     imports: await herald.deps.sql`select id, status, mapping from contact_imports where tenant_id = ${a} order by id`,
     campaigns: await herald.deps.sql`select * from campaigns where tenant_id = ${a} order by id`,
+    messages: await herald.deps.sql`select * from messages where tenant_id = ${a} order by id`,
+    sendJobs: await herald.deps.sql`select key, run_at from graphile_worker.jobs where key like 'campaign-%' order by key`,
   };
 }
 

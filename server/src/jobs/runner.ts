@@ -1,4 +1,5 @@
 import { run } from 'graphile-worker';
+import pg from 'pg';
 import type { Deps } from '../services/deps.js';
 import { startRecoveryLoop } from '../sending/recoveryLoop.js';
 import { graphileLogger } from './graphileLogger.js';
@@ -13,8 +14,12 @@ export type Worker = { stop: () => Promise<void> };
  * then their abort signal fires and send jobs release what they have not sent.
  */
 export async function startWorker(deps: Deps, databaseUrl: string): Promise<Worker> {
+  // Our own pool, so stop() can wait until its connections are closed: graphile-worker ends a pool it
+  // made without waiting, and a database dropped or stopped right after would kill them mid-goodbye.
+  const pgPool = new pg.Pool({ connectionString: databaseUrl, max: deps.env.workerConcurrency + 2 });
+  pgPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
   const runner = await run({
-    connectionString: databaseUrl,
+    pgPool,
     concurrency: deps.env.workerConcurrency,
     noHandleSignals: true,
     pollInterval: 1000,
@@ -28,6 +33,7 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     stop: async () => {
       await recovery.stop();
       await runner.stop();
+      await pgPool.end();
     },
   };
 }
