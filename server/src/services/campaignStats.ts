@@ -1,20 +1,7 @@
+import { messageStatus } from '../db/schema/index.js';
 import type { Sql } from 'postgres';
 
-export const MESSAGE_STATUSES = [
-  'queued',
-  'sending',
-  'sent',
-  'delivered',
-  'opened',
-  'clicked',
-  'bounced',
-  'complained',
-  'rejected',
-  'failed',
-  'suppressed',
-  'cancelled',
-  'unknown',
-] as const;
+export const MESSAGE_STATUSES = messageStatus.enumValues;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** Messages per status, and `recipients`, their total (everyone the campaign was addressed to). */
