@@ -64,10 +64,13 @@ describe('pause, resume, cancel', () => {
     const cancelled = await c.agent.trpc.campaigns.cancel.mutate({ id: c.id });
     expect(cancelled.status).toBe('cancelled');
     // The two in flight when it was cancelled finish and are recorded as what they were.
-    await recordOutcomes(herald.deps.sql, token, claimed.map((m) => ({ id: m.id, status: 'sent' as const, providerMessageId: `ses-${m.id}` })));
-    expect(await statuses(c.id)).toEqual({ sent: 2, cancelled: 4 });
+    const [first, second] = claimed;
+    await recordOutcomes(herald.deps.sql, token, [{ id: first!.id, status: 'sent', providerMessageId: 'ses-1' }]);
+    // One handed back unsent (its slot came too late): the campaign is cancelled, so it is too.
+    await recordOutcomes(herald.deps.sql, token, [{ id: second!.id, status: 'queued', attemptSpent: false, retryInMs: 0, error: null }]);
+    expect(await statuses(c.id)).toEqual({ sent: 1, cancelled: 5 });
     expect(await runSendLane(herald.deps, c.id)).toEqual({ next: 'done' });
-    expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).counts).toMatchObject({ recipients: 6, sent: 2, cancelled: 4, queued: 0 });
+    expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).counts).toMatchObject({ recipients: 6, sent: 1, cancelled: 5, queued: 0 });
   });
 
   it('cancel before the fan-out ran: the fan-out makes nothing', async () => {

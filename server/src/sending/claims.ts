@@ -70,7 +70,9 @@ export type Outcome =
 /**
  * Records outcomes in one statement. Only the claim's holder may: if
  * recovery already marked the message `unknown` (this sender was slow, not
- * dead), what the sender actually learned still wins.
+ * dead), what the sender actually learned still wins. A message handed back
+ * to the queue of a campaign cancelled meanwhile is `cancelled` instead: the
+ * cancel only saw the messages that were queued at that moment.
  */
 export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
@@ -84,7 +86,7 @@ export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Out
   }));
   await sql`
     update messages m set
-      status = o.status::message_status,
+      status = (case when o.status = 'queued' and c.status = 'cancelled' then 'cancelled' else o.status end)::message_status,
       provider_message_id = coalesce(o.provider_id, m.provider_message_id),
       attempts = m.attempts + o.spent,
       last_error = o.error,
@@ -95,6 +97,7 @@ export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Out
       lease_until = null,
       updated_at = now()
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int)
-    where m.id = o.id and m.claim_token = ${claimToken} and m.status in ('sending', 'unknown')`;
+      as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int),
+      campaigns c
+    where m.id = o.id and c.id = m.campaign_id and m.claim_token = ${claimToken} and m.status in ('sending', 'unknown')`;
 }
