@@ -1,0 +1,106 @@
+import type { RouterOutputs } from '$lib/trpc';
+import type { StatusTone } from '$lib/components/ui/StatusBadge.svelte';
+
+export type CampaignSummary = RouterOutputs['campaigns']['list'][number];
+export type Campaign = RouterOutputs['campaigns']['get'];
+export type CampaignStatus = CampaignSummary['status'];
+export type CampaignCounts = CampaignSummary['counts'];
+export type CampaignMetrics = RouterOutputs['campaigns']['metrics'];
+export type SendCheck = RouterOutputs['campaigns']['sendCheck'];
+export type CampaignPreview = RouterOutputs['campaigns']['preview'];
+export type ContactMessage = RouterOutputs['contacts']['get']['messages'][number];
+
+export const campaignStatuses: Record<CampaignStatus, { tone: StatusTone; label: string; meaning: string }> = {
+	draft: { tone: 'neutral', label: 'Draft', meaning: 'Not sent yet; you can still edit it.' },
+	sending: { tone: 'busy', label: 'Sending', meaning: 'Going out now, at your SES sending rate.' },
+	paused: { tone: 'warning', label: 'Paused', meaning: 'Stopped for now; resume it to send the rest.' },
+	sent: { tone: 'success', label: 'Sent', meaning: 'Every recipient has been handled.' },
+	cancelled: { tone: 'neutral', label: 'Cancelled', meaning: 'Stopped for good; the unsent messages never went out.' },
+	failed: { tone: 'error', label: 'Failed', meaning: 'Sending stopped because of an error.' }
+};
+
+/** Statuses whose numbers can still move. */
+export function isActive(status: CampaignStatus): boolean {
+	return status === 'sending' || status === 'paused';
+}
+
+/** What one message's status means to a marketer; unknown statuses keep their own word. */
+const messageStatuses: Record<string, { tone: StatusTone; label: string }> = {
+	queued: { tone: 'neutral', label: 'Queued' },
+	sending: { tone: 'busy', label: 'Sending' },
+	sent: { tone: 'success', label: 'Sent' },
+	delivered: { tone: 'success', label: 'Delivered' },
+	opened: { tone: 'success', label: 'Opened' },
+	clicked: { tone: 'success', label: 'Clicked' },
+	bounced: { tone: 'error', label: 'Bounced' },
+	complained: { tone: 'error', label: 'Complained' },
+	rejected: { tone: 'error', label: 'Rejected' },
+	failed: { tone: 'error', label: 'Failed' },
+	suppressed: { tone: 'neutral', label: 'Skipped' },
+	unknown: { tone: 'warning', label: 'Outcome unknown' },
+	cancelled: { tone: 'neutral', label: 'Not sent (cancelled)' }
+};
+
+export function messageStatus(status: string): { tone: StatusTone; label: string } {
+	return messageStatuses[status] ?? { tone: 'neutral', label: status.charAt(0).toUpperCase() + status.slice(1) };
+}
+
+/**
+ * Messages Amazon SES accepted: each count holds messages by their latest status,
+ * so a delivered or bounced message is no longer under "sent".
+ */
+export function acceptedBySes(counts: CampaignCounts): number {
+	return counts.sent + counts.delivered + counts.opened + counts.clicked + counts.bounced + counts.complained;
+}
+
+/**
+ * Messages whose sending is over, whatever came of it: the server's `done`, for the list's
+ * progress (the campaign page gets it from `campaigns.metrics`).
+ */
+export function handled(counts: CampaignCounts): number {
+	return Math.max(0, counts.recipients - counts.queued - counts.sending);
+}
+
+/** The date a campaign is known by in a table: when it went out, else when it was made. */
+export function campaignDate(campaign: CampaignSummary): { label: string; iso: string } {
+	if (campaign.sentAt) return { label: 'Sent', iso: campaign.sentAt };
+	if (campaign.startedAt) return { label: 'Started', iso: campaign.startedAt };
+	return { label: 'Created', iso: campaign.createdAt };
+}
+
+/** Template fields the server names in `error.data.details.field`. */
+export type TemplateField = 'subject' | 'html' | 'text';
+
+export function templateField(details: Record<string, unknown> | null): TemplateField | null {
+	const field = details?.field;
+	return field === 'subject' || field === 'html' || field === 'text' ? field : null;
+}
+
+/** A fix link the server attached to an error (e.g. "/settings/channels"), if it is one of ours. */
+export function fixPathOf(details: Record<string, unknown> | null): string | null {
+	const path = details?.fixPath;
+	return typeof path === 'string' && path.startsWith('/') ? path : null;
+}
+
+/**
+ * Words for the link to the place where a problem gets fixed, from its path and the server's
+ * message; when the message already says what to do there, the link just names the place.
+ */
+export function fixLabel(path: string, message = ''): string {
+	if (path.startsWith('/settings/channels')) {
+		if (/Settings → Channels/.test(message)) return 'Go to Settings → Channels';
+		return /not connected/i.test(message)
+			? 'Connect Amazon SES in Settings → Channels'
+			: 'Check the connection in Settings → Channels';
+	}
+	if (path.startsWith('/settings/profile')) {
+		if (/Settings → Sender profile/.test(message)) return 'Go to Settings → Sender profile';
+		return 'Add your postal address in Settings → Sender profile';
+	}
+	if (/^\/lists\/[^/]+/.test(path)) return 'Open the list';
+	if (path.startsWith('/lists')) return 'Go to Lists';
+	if (path.startsWith('/contacts')) return 'Go to Contacts';
+	if (path.startsWith('/suppressions')) return 'Go to Suppressions';
+	if (/^\/campaigns\/[^/]+\/edit/.test(path)) return 'Edit the campaign';
+	return 'Fix it';
+}
