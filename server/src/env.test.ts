@@ -22,6 +22,11 @@ describe('loadEnv', () => {
     expect(loadEnv({ SES_ENDPOINT: 'http://127.0.0.1:4579' }).sesSimulator).toBe(false);
   });
 
+  it('refuses a send lease shorter than a send may take', () => {
+    expect(() => loadEnv({ SEND_LEASE_SECONDS: '10' })).toThrow(/SEND_LEASE_SECONDS \(10\) must be at least SES_REQUEST_TIMEOUT_MS \+ 2 s \(17 s\)/);
+    expect(loadEnv({ SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' })).toMatchObject({ sendLeaseMs: 5000, sesRequestTimeoutMs: 3000 });
+  });
+
   it('splits the SNS certificate allow-list', () => {
     expect(loadEnv({ SNS_CERT_URL_ALLOW: 'http://127.0.0.1:1/ , http://localhost:2/' }).snsCertUrlAllow).toEqual(['http://127.0.0.1:1/', 'http://localhost:2/']);
   });

@@ -79,6 +79,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const sesSimulator = e.SES_SIMULATOR ? e.SES_SIMULATOR === 'on' : !production && !e.SES_ENDPOINT;
+  // A claim must outlive its slowest send (slot wait up to 2 s, then the SES call), or recovery would
+  // mark a send `unknown` while its worker is still waiting for SES's answer.
+  if (e.SEND_LEASE_SECONDS * 1000 < e.SES_REQUEST_TIMEOUT_MS + 2_000) {
+    throw new ConfigError(
+      `SEND_LEASE_SECONDS (${e.SEND_LEASE_SECONDS}) must be at least SES_REQUEST_TIMEOUT_MS + 2 s (${Math.ceil((e.SES_REQUEST_TIMEOUT_MS + 2_000) / 1000)} s): a send may take that long.`,
+    );
+  }
   if (production) {
     if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only).');
     if (!e.ENCRYPTION_KEYS) throw new ConfigError('ENCRYPTION_KEYS is required when NODE_ENV=production (format: keyId:base64key,…).');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { reopenIfRequeued } from '../src/sending/campaignState.js';
 import { claimMessages, recordOutcomes } from '../src/sending/claims.js';
 import { runFanOut } from '../src/sending/fanOut.js';
 import { recoverStaleClaims, reviveSendJobs } from '../src/sending/recovery.js';
@@ -17,7 +18,7 @@ let sim: SesSimulator;
 let herald: TestHerald;
 beforeAll(async () => {
   sim = await startSesSimulator();
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5' } });
+  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' } });
 });
 afterAll(async () => {
   await herald?.stop();
@@ -160,4 +161,21 @@ describe('crash recovery', () => {
     expect(fresh.map((r) => r.key).sort()).toEqual(lanes.map((r) => r.key).sort());
     expect(await reviveSendJobs(herald.deps)).toBe(0);
   });
+});
+
+it('a send that was only slow, finished by recovery, then handed back unsent, reopens the campaign', async () => {
+  const c = await sending(1);
+  await fanOut(c.id);
+  const token = randomUUID();
+  const { claimed } = await claimMessages(herald.deps.sql, { campaignId: c.id, count: 1, claimToken: token, leaseMs: 5_000 });
+  await herald.deps.sql`update messages set lease_until = now() - interval '1 second' where campaign_id = ${c.id}`;
+  await recoverStaleClaims(herald.deps, c.id);
+  expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).status).toBe('sent');
+  // The slow sender learns SES answered 500: the message was not sent after all.
+  await recordOutcomes(herald.deps.sql, token, [{ id: claimed[0]!.id, status: 'queued', attemptSpent: true, retryInMs: 0, error: 'HTTP 500' }]);
+  expect(await reopenIfRequeued(herald.deps.sql, c.id)).toBe(true);
+  await runSendLane(herald.deps, c.id);
+  expect(await statuses(c.id)).toEqual({ sent: 1 });
+  expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).status).toBe('sent');
+  expect(sim.state.messagesOf(c.accountId)).toHaveLength(1);
 });

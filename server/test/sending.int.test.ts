@@ -13,7 +13,7 @@ let sim: SesSimulator;
 let herald: TestHerald;
 beforeAll(async () => {
   sim = await startSesSimulator();
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5' }, roles: { http: true, worker: true } });
+  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' }, roles: { http: true, worker: true } });
 });
 afterAll(async () => {
   await herald?.stop();

@@ -16,6 +16,21 @@ export async function finishIfDone(sql: Sql, campaignId: string): Promise<boolea
 }
 
 /**
+ * Recovery may have finished a campaign while one of its sends was only
+ * slow, not dead (its message was marked `unknown`). If that send then
+ * comes back unsent and its message returns to the queue, the campaign is
+ * `sending` again, so the message does go out.
+ */
+export async function reopenIfRequeued(sql: Sql, campaignId: string): Promise<boolean> {
+  const rows = await sql`
+    update campaigns c set status = 'sending', sent_at = null, updated_at = now()
+    where c.id = ${campaignId} and c.status = 'sent'
+      and exists (select 1 from messages m where m.campaign_id = c.id and m.status = 'queued')
+    returning c.id`;
+  return rows.length > 0;
+}
+
+/**
  * Something about the tenant's SES account stops every send (paused
  * account, revoked keys): its sending campaigns pause with the reason, and
  * the channel says what is wrong until the tenant reconnects.

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { campaigns } from '../db/schema/index.js';
 import type { Deps } from '../services/deps.js';
 import { campaignSender } from './campaignSender.js';
-import { finishIfDone, pauseTenantSending } from './campaignState.js';
+import { finishIfDone, pauseTenantSending, reopenIfRequeued } from './campaignState.js';
 import { claimMessages, recordOutcomes } from './claims.js';
 import { sendBatch } from './sendBatch.js';
 import { loadSendingChannel } from './sendingChannel.js';
@@ -52,6 +52,7 @@ export async function runSendLane(deps: Deps, campaignId: string, signal?: Abort
       }
       const { outcomes, stop } = await sendBatch(deps, { sender, channel, claimed, signal });
       await recordOutcomes(deps.sql, claimToken, outcomes);
+      if (outcomes.some((o) => o.status === 'queued')) await reopenIfRequeued(deps.sql, campaignId);
       if (stop) return stop;
     }
     return CONTINUE;
