@@ -18,6 +18,7 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
   // made without waiting, and a database dropped or stopped right after would kill them mid-goodbye.
   const pgPool = new pg.Pool({ connectionString: databaseUrl, max: deps.env.workerConcurrency + 2 });
   pgPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
+  pgPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));
   const runner = await run({
     pgPool,
     concurrency: deps.env.workerConcurrency,

@@ -76,6 +76,23 @@ export type Outcome =
  */
 export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
+  // These outcomes may describe emails SES already accepted: losing them to a transient database
+  // conflict would leave them `unknown`, so a deadlock or serialization failure is tried again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await writeOutcomes(sql, claimToken, outcomes);
+    } catch (err) {
+      if (attempt >= 3 || !isRetryableConflict(err)) throw err;
+    }
+  }
+}
+
+const isRetryableConflict = (err: unknown) => {
+  const code = (err as { code?: string } | null)?.code;
+  return code === '40P01' || code === '40001';
+};
+
+async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]): Promise<void> {
   const rows = outcomes.map((o) => ({
     id: o.id,
     status: o.status,
@@ -96,7 +113,7 @@ export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Out
       claim_token = null,
       lease_until = null,
       updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+    from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
       as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int),
       campaigns c
     where m.id = o.id and c.id = m.campaign_id and m.claim_token = ${claimToken} and m.status in ('sending', 'unknown')`;

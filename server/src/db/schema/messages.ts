@@ -87,9 +87,10 @@ export const messages = pgTable(
 
 /**
  * Message counts per campaign and status, kept by statement-level triggers
- * on `messages` (migration 0007), so reading progress or metrics never scans
- * messages. Each backend writes its own shard row (pg_backend_pid() % 8):
- * concurrent senders do not queue on one hot row; readers sum the shards.
+ * on `messages` (migrations 0007, 0008), so reading progress or metrics never
+ * scans messages. A backend writes the shard row pg_backend_pid() % 8, so
+ * concurrent senders mostly do not queue on one hot row (readers sum the
+ * shards); the triggers lock counters in a fixed order, so sharing one cannot deadlock.
  * A shard's count may be negative; the sum never is.
  */
 export const campaignStats = pgTable(
