@@ -11,8 +11,16 @@ export type UnsubscribeClaims = { tenantId: string; contactId: string; campaignI
 
 const LABEL = 'herald unsubscribe token v1';
 
+/** Derived once per keyring key (a campaign signs one token per recipient); weak, so keys dropped from a ring are not kept. */
+const derivedKeys = new WeakMap<Buffer, Buffer>();
+
 function macKey(key: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), LABEL, 32));
+  let derived = derivedKeys.get(key);
+  if (!derived) {
+    derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), LABEL, 32));
+    derivedKeys.set(key, derived);
+  }
+  return derived;
 }
 
 function mac(key: Buffer, keyId: string, payload: string): Buffer {
