@@ -9,6 +9,7 @@ import { registerChannelRoutes } from './http/restChannels.js';
 import { registerSuppressionRoutes } from './http/suppressionRoutes.js';
 import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
 import { registerWebApp } from './http/webApp.js';
+import { registerWebhookRoutes } from './http/webhookRoutes.js';
 import { appRouter, type AppRouter } from './routers/index.js';
 import type { Deps } from './services/deps.js';
 import { contextFactory } from './trpc/context.js';
@@ -35,6 +36,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerImportRoutes(app, deps);
   registerSuppressionRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 
   const loginThrottle = createLoginThrottle(app, deps.sql);
   await app.register(fastifyTRPCPlugin, {

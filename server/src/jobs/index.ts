@@ -4,6 +4,7 @@ import { toTask, type TaskDefinition } from './defineTask.js';
 import { campaignsFanOut } from './campaigns__fan_out.js';
 import { campaignsSend } from './campaigns__send.js';
 import { contactsImport } from './contacts__import.js';
+import { eventsProcess } from './events__process.js';
 import { importsPurgeStale } from './imports__purge_stale.js';
 import { sessionsPurgeExpired } from './sessions__purge_expired.js';
 
@@ -14,6 +15,7 @@ export const tasks = {
   imports__purge_stale: importsPurgeStale,
   campaigns__fan_out: campaignsFanOut,
   campaigns__send: campaignsSend,
+  events__process: eventsProcess,
 } satisfies Record<string, TaskDefinition>;
 
 export type TaskName = keyof typeof tasks;

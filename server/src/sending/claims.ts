@@ -101,20 +101,28 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
     spent: o.status !== 'sent' && o.attemptSpent ? 1 : 0,
     retry_ms: o.status === 'queued' ? Math.round(o.retryInMs) : null,
   }));
+  // An SES event may have beaten the outcome here (the simulator posts events right after accepting;
+  // Send events carry the message's id as a tag): a message with a milestone already was accepted by
+  // SES, whatever this sender believes, and keeps the status its milestones give it.
   await sql`
     update messages m set
-      status = (case when o.status = 'queued' and c.status = 'cancelled' then 'cancelled' else o.status end)::message_status,
+      status = case
+        when o.status = 'sent' or m.sent_at is not null then message_status_by_milestones('sent', coalesce(m.sent_at, now()),
+          m.delivered_at, m.opened_at, m.clicked_at, m.bounced_at, m.complained_at, m.rejected_at)
+        when o.status = 'queued' and c.status = 'cancelled' then 'cancelled'
+        else o.status::message_status end,
       provider_message_id = coalesce(o.provider_id, m.provider_message_id),
       attempts = m.attempts + o.spent,
       last_error = o.error,
       next_attempt_at = case when o.retry_ms is null then null else now() + make_interval(secs => o.retry_ms / 1000.0) end,
-      sent_at = case when o.status = 'sent' then now() else m.sent_at end,
-      failed_at = case when o.status = 'failed' then now() else m.failed_at end,
+      sent_at = case when o.status = 'sent' then coalesce(m.sent_at, now()) else m.sent_at end,
+      failed_at = case when o.status = 'failed' and m.sent_at is null then now() else m.failed_at end,
       claim_token = null,
       lease_until = null,
       updated_at = now()
     from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
       as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int),
       campaigns c
-    where m.id = o.id and c.id = m.campaign_id and m.claim_token = ${claimToken} and m.status in ('sending', 'unknown')`;
+    where m.id = o.id and c.id = m.campaign_id and m.claim_token = ${claimToken}
+      and (m.status in ('sending', 'unknown') or m.sent_at is not null)`;
 }

@@ -20,7 +20,8 @@ export type CertificateSourceOptions = { fetch?: typeof fetch; timeoutMs?: numbe
  * new URLs). Concurrent requests for one URL share one fetch.
  */
 export function certificateSource(options: CertificateSourceOptions = {}): CertificateSource {
-  const doFetch = options.fetch ?? fetch;
+  // Looked up per call, not captured: tests and the process may swap the global fetch.
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? MAX_CERT_BYTES;
   const maxCached = options.maxCached ?? MAX_CACHED;
@@ -48,13 +49,14 @@ export function certificateSource(options: CertificateSourceOptions = {}): Certi
   };
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<string> {
-  if (!res.body) throw new Error('signing certificate has no body');
+/** Reads a response body, giving up as soon as it passes `maxBytes`. */
+export async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) throw new Error('the answer has no body');
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > maxBytes) throw new Error(`signing certificate is larger than ${maxBytes} bytes`);
+    if (size > maxBytes) throw new Error(`the answer is larger than ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

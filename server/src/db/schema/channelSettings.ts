@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants } from './tenants.js';
 
@@ -38,5 +39,10 @@ export const tenantChannelSettings = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('tenant_channel_settings_tenant_channel_idx').on(t.tenantId, t.channel), index('tenant_channel_settings_tenant_id_idx').on(t.tenantId)],
+  (t) => [
+    uniqueIndex('tenant_channel_settings_tenant_channel_idx').on(t.tenantId, t.channel),
+    index('tenant_channel_settings_tenant_id_idx').on(t.tenantId),
+    // The webhook finds the tenants of an SNS topic by the topic's AWS account.
+    index('tenant_channel_settings_aws_account_idx').on(t.awsAccountId).where(sql`${t.isConnected}`),
+  ],
 );

@@ -10,3 +10,4 @@ export * from './imports.js';
 export * from './sendRate.js';
 export * from './campaigns.js';
 export * from './messages.js';
+export * from './events.js';

@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { messages } from './messages.js';
+import { tenants } from './tenants.js';
+
+/**
+ * `pending` until the processing job has looked at it; then `applied` (it
+ * named at least one Herald message) or `orphan` (no message of the topic's
+ * tenants has that SES id: kept and counted, never turned into a message).
+ */
+export const eventState = pgEnum('event_state', ['pending', 'applied', 'orphan']);
+
+/**
+ * Every SES event Amazon SNS delivered and Herald verified, as received.
+ * Unique on the SNS MessageId: SNS delivers at least once and a retry reuses
+ * the id, so a redelivery is acknowledged without a second row. The event is
+ * accepted for an AWS account (the topic's), before anyone knows which
+ * message it names, so `tenant_id` is filled in by processing and stays null
+ * for orphans.
+ */
+export const messageEvents = pgTable(
+  'message_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    snsMessageId: text('sns_message_id').notNull().unique(),
+    topicArn: text('topic_arn').notNull(),
+    awsAccountId: text('aws_account_id').notNull(),
+    tenantId: uuid('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    /** SES's `eventType` (event publishing) or `notificationType` (identity notifications). */
+    eventType: text('event_type').notNull(),
+    /** SES's mail.messageId: what Herald stored as the message's provider_message_id. */
+    sesMessageId: text('ses_message_id').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    state: eventState('state').notNull().default('pending'),
+    /** Which processing job takes it (jobs/events__process.ts): spreads the work and the job-key upserts. */
+    shard: smallint('shard').notNull(),
+    /** The SES event (the SNS `Message`, parsed). Never logged. */
+    payload: jsonb('payload').notNull(),
+  },
+  (t) => [
+    index('message_events_pending_idx').on(t.shard, t.receivedAt).where(sql`${t.state} = 'pending'`),
+    index('message_events_message_id_idx').on(t.messageId),
+    index('message_events_tenant_id_idx').on(t.tenantId, t.occurredAt),
+    index('message_events_orphans_idx').on(t.awsAccountId).where(sql`${t.state} = 'orphan'`),
+  ],
+);
+
+/**
+ * The SNS topics that deliver SES events to Herald, by ARN (the ARN names
+ * the AWS account; tenants connected with that account see it in settings).
+ */
+export const snsTopics = pgTable(
+  'sns_topics',
+  {
+    topicArn: text('topic_arn').primaryKey(),
+    awsAccountId: text('aws_account_id').notNull(),
+    subscriptionArn: text('subscription_arn'),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    /** SNS said the subscription was removed: no events arrive any more until it is subscribed again. */
+    unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    lastEventAt: timestamp('last_event_at', { withTimezone: true }),
+    /** Why the last confirmation attempt failed. */
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sns_topics_aws_account_id_idx').on(t.awsAccountId)],
+);

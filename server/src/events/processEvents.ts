@@ -1,0 +1,105 @@
+import type { Sql, TransactionSql } from 'postgres';
+import type { Logger } from '../logger.js';
+import { heraldMessageId, namedRecipients, parseSesEvent } from '../webhooks/sesEvent.js';
+import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
+import { applyEffects, type MessageEffect } from './applyEffects.js';
+
+type PendingEvent = { id: string; accountId: string; topicArn: string; sesMessageId: string; receivedAt: string; payload: unknown };
+type Match = { eventId: string; messageId: string; tenantId: string; campaignId: string };
+
+/**
+ * Processes up to `limit` pending events of one shard in one transaction:
+ * finds the Herald messages each names (by SES MessageId within the topic
+ * account's tenants, or by Herald's message-id tag, which is what resolves
+ * an `unknown` send), merges their effects per message, and applies them.
+ * Events that name no message are kept as orphans. Returns how many events
+ * it took.
+ */
+export async function processEventBatch(deps: { sql: Sql; logger: Logger }, shard: number, limit: number): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await deps.sql.begin((tx) => processInTransaction(tx, deps.logger, shard, limit));
+    } catch (err) {
+      // Senders recording outcomes lock the same messages in their own order; a deadlock rolls back
+      // the whole batch, which is then simply taken again.
+      if (attempt >= 3 || (err as { code?: string }).code !== '40P01') throw err;
+    }
+  }
+}
+
+async function processInTransaction(tx: TransactionSql, logger: Logger, shard: number, limit: number): Promise<number> {
+  const events = await tx<PendingEvent[]>`
+    select id, aws_account_id as "accountId", topic_arn as "topicArn", ses_message_id as "sesMessageId", received_at::text as "receivedAt", payload
+    from message_events where state = 'pending' and shard = ${shard}
+    order by received_at limit ${limit}
+    for update skip locked`;
+  if (events.length === 0) return 0;
+
+  const effects = new Map<string, Effect>();
+  const lookups = [];
+  for (const e of events) {
+    const parsed = parseSesEvent(e.payload);
+    // Stored events were validated on arrival; one that no longer parses (a schema change) stays an orphan.
+    if (!parsed.ok) {
+      logger.warn({ eventId: e.id, error: parsed.error }, 'stored SES event no longer parses');
+      continue;
+    }
+    effects.set(e.id, effectOf(parsed.event));
+    lookups.push({ event_id: e.id, account: e.accountId, ses_id: e.sesMessageId, herald_id: heraldMessageId(parsed.event), recipients: namedRecipients(parsed.event) });
+  }
+
+  const matches = lookups.length === 0 ? [] : await tx<Match[]>`
+    with e as (
+      select * from jsonb_to_recordset(${JSON.stringify(lookups)}::text::jsonb)
+        as e(event_id uuid, account text, ses_id text, herald_id uuid, recipients text[])
+    ),
+    tenants as (
+      select distinct e.account, t.tenant_id from e join tenant_channel_settings t on t.aws_account_id = e.account and t.is_connected
+    ),
+    found as (
+      select e.event_id, e.recipients, m.id, m.tenant_id, m.campaign_id, m.to_address
+      from e join tenants t on t.account = e.account
+      join messages m on m.tenant_id = t.tenant_id and m.provider_message_id = e.ses_id
+      union
+      select e.event_id, e.recipients, m.id, m.tenant_id, m.campaign_id, m.to_address
+      from e join messages m on m.id = e.herald_id
+      join tenants t on t.account = e.account and t.tenant_id = m.tenant_id
+      where m.provider_message_id is null or m.provider_message_id = e.ses_id
+    )
+    select event_id as "eventId", id as "messageId", tenant_id as "tenantId", campaign_id as "campaignId"
+    from found where recipients is null or lower(to_address) = any(recipients)`;
+
+  const sesIdOf = new Map(events.map((e) => [e.id, e.sesMessageId]));
+  const perMessage = new Map<string, MessageEffect>();
+  for (const m of matches) {
+    const effect = effects.get(m.eventId) as Effect;
+    const sesMessageId = sesIdOf.get(m.eventId) as string;
+    const current = perMessage.get(m.messageId);
+    perMessage.set(m.messageId, current
+      ? { ...current, effect: mergeEffects(current.effect, effect) }
+      : { messageId: m.messageId, tenantId: m.tenantId, campaignId: m.campaignId, sesMessageId, effect });
+  }
+  await applyEffects(tx, [...perMessage.values()]);
+
+  // An event naming several messages links to one of them (the first by id); all of them were updated.
+  const linked = new Map<string, Match>();
+  for (const m of [...matches].sort((a, b) => a.messageId.localeCompare(b.messageId))) if (!linked.has(m.eventId)) linked.set(m.eventId, m);
+  const marks = events.map((e) => ({ id: e.id, message_id: linked.get(e.id)?.messageId ?? null, tenant_id: linked.get(e.id)?.tenantId ?? null }));
+  await tx`
+    update message_events me set state = (case when r.message_id is null then 'orphan' else 'applied' end)::event_state,
+      message_id = r.message_id, tenant_id = r.tenant_id, processed_at = now()
+    from jsonb_to_recordset(${JSON.stringify(marks)}::text::jsonb) as r(id uuid, message_id uuid, tenant_id uuid)
+    where me.id = r.id`;
+
+  const topics = new Map<string, { topic_arn: string; account: string; at: string }>();
+  for (const e of events) {
+    const seen = topics.get(e.topicArn);
+    if (!seen || seen.at < e.receivedAt) topics.set(e.topicArn, { topic_arn: e.topicArn, account: e.accountId, at: e.receivedAt });
+  }
+  await tx`
+    insert into sns_topics (topic_arn, aws_account_id, last_event_at)
+    select topic_arn, account, at from jsonb_to_recordset(${JSON.stringify([...topics.values()].sort((a, b) => a.topic_arn.localeCompare(b.topic_arn)))}::text::jsonb)
+      as r(topic_arn text, account text, at timestamptz)
+    on conflict (topic_arn) do update set last_event_at = greatest(sns_topics.last_event_at, excluded.last_event_at), updated_at = now()`;
+  return events.length;
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../services/deps.js';
+import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
+import { groupCommit } from '../webhooks/groupCommit.js';
+import { certificateSource } from '../webhooks/snsCertificates.js';
+import { storeEvents } from '../webhooks/storeEvents.js';
+
+/** SNS messages are at most 256 KB; the envelope and JSON escaping add a little. */
+export const WEBHOOK_BODY_LIMIT = 300 * 1024;
+
+/**
+ * `POST /webhooks/email`: Amazon SNS deliveries of SES events. Its own
+ * scope and body parsing: SNS posts JSON as `text/plain; charset=UTF-8`, so
+ * the body is taken as a string (JSON too) and parsed by the handler. No
+ * cookies, no sessions: trust comes only from the SNS signature.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
+  const webhook: WebhookDeps = {
+    sql: deps.sql,
+    logger: deps.logger,
+    allow: deps.env.snsCertUrlAllow,
+    certificates: certificateSource(),
+    fetch: (input, init) => globalThis.fetch(input, init),
+    now: deps.now,
+    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 4 }),
+  };
+
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(['text/plain', 'application/json'], { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+    scope.post('/webhooks/email', async (req, reply) => {
+      const typeHeader = req.headers['x-amz-sns-message-type'];
+      let answer;
+      try {
+        answer = await handleSnsDelivery(webhook, req.body as string, typeof typeHeader === 'string' ? typeHeader : undefined);
+      } catch (err) {
+        // The database is unreachable or failing: a 5xx makes SNS deliver the message again later.
+        req.log.error({ err }, 'SNS delivery could not be stored');
+        return reply.code(503).send({ ok: false, message: 'Herald could not store the event right now' });
+      }
+      if (answer.status >= 400) req.log.info({ status: answer.status, reason: answer.message }, 'SNS delivery refused');
+      return reply.code(answer.status).send({ ok: answer.status < 300, message: answer.message });
+    });
+  });
+}

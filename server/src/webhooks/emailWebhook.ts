@@ -1,0 +1,87 @@
+import type { Sql } from 'postgres';
+import secureJson from 'secure-json-parse';
+import type { Logger } from '../logger.js';
+import { occurredAt, parseSesEvent } from './sesEvent.js';
+import type { CertificateSource } from './snsCertificates.js';
+import { snsEnvelopeSchema, type SnsNotification } from './snsEnvelope.js';
+import { handleConfirmation } from './snsSubscriptions.js';
+import type { IncomingEvent, StoreOutcome } from './storeEvents.js';
+import { verifySnsMessage } from './verifySnsMessage.js';
+
+export type WebhookDeps = {
+  sql: Sql;
+  logger: Logger;
+  /** SNS_CERT_URL_ALLOW: extra trusted prefixes for certificates and SubscribeURLs (simulators, tests). */
+  allow: readonly string[];
+  certificates: CertificateSource;
+  fetch: typeof fetch;
+  now: () => Date;
+  /** Stores one verified event (batched with others under load: storeEvents + groupCommit). */
+  store: (event: IncomingEvent) => Promise<StoreOutcome>;
+};
+
+export type WebhookAnswer = { status: number; message: string };
+
+/**
+ * One SNS delivery to `POST /webhooks/email`: parse, verify, then confirm a
+ * subscription or store the SES event for processing. Nothing is written
+ * unless the message is genuine and its topic is a connected tenant's. The
+ * status tells SNS what to do: 2xx done (also for a redelivery), 4xx never
+ * retry (forged, malformed, not ours), 5xx retry (Herald could not store it).
+ */
+export async function handleSnsDelivery(deps: WebhookDeps, rawBody: string, typeHeader: string | undefined): Promise<WebhookAnswer> {
+  const json = parseJson(rawBody);
+  if (!json.ok) return { status: 400, message: `body ${json.error}` };
+  const parsed = snsEnvelopeSchema.safeParse(json.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { status: 400, message: `not an SNS message: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` };
+  }
+  const message = parsed.data;
+  if (typeHeader !== undefined && typeHeader !== message.Type) return { status: 400, message: 'x-amz-sns-message-type does not match the message Type' };
+
+  const verdict = await verifySnsMessage({ certificates: deps.certificates, allow: deps.allow, now: deps.now }, message);
+  if (!verdict.ok) return { status: verdict.status, message: verdict.reason };
+
+  if (message.Type !== 'Notification') {
+    const answer = await handleConfirmation(deps, message, verdict.topic.accountId);
+    return { status: answer.status, message: answer.reason };
+  }
+  return acceptNotification(deps, message, verdict.topic.accountId);
+}
+
+async function acceptNotification(deps: WebhookDeps, message: SnsNotification, accountId: string): Promise<WebhookAnswer> {
+  const inner = parseJson(message.Message);
+  if (!inner.ok) return { status: 400, message: `Message ${inner.error}` };
+  // SES announces a newly set notification topic with this; it is about no email.
+  if ((inner.value as { notificationType?: unknown } | null)?.notificationType === 'AmazonSnsSubscriptionSucceeded') {
+    return { status: 200, message: 'noted' };
+  }
+  const event = parseSesEvent(inner.value);
+  if (!event.ok) return { status: 400, message: event.error };
+  if (event.event.mail.sendingAccountId !== accountId) {
+    return { status: 403, message: "the event's sending account is not the topic's account" };
+  }
+  const outcome = await deps.store({
+    snsMessageId: message.MessageId,
+    topicArn: message.TopicArn,
+    accountId,
+    eventType: event.event.type,
+    sesMessageId: event.event.mail.messageId,
+    occurredAt: occurredAt(event.event),
+    payload: message.Message,
+  });
+  if (outcome === 'unknown-account') return { status: 403, message: 'topic belongs to no connected SES account' };
+  return { status: 200, message: outcome === 'duplicate' ? 'already received' : 'accepted' };
+}
+
+type Json = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** JSON.parse that refuses `__proto__` and `constructor.prototype` keys instead of letting them through. */
+function parseJson(text: string): Json {
+  try {
+    return { ok: true, value: secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) };
+  } catch (err) {
+    return { ok: false, error: err instanceof SyntaxError ? 'is not valid JSON' : 'holds a forbidden key (__proto__ or constructor.prototype)' };
+  }
+}

@@ -1,0 +1,65 @@
+import type { Sql } from 'postgres';
+
+/** Processing jobs (jobs/events__process.ts), one per shard: more spread the job-key upserts and the work. */
+export const EVENT_SHARDS = 4;
+
+export type IncomingEvent = {
+  snsMessageId: string;
+  topicArn: string;
+  accountId: string;
+  eventType: string;
+  sesMessageId: string;
+  occurredAt: string;
+  /** The SNS `Message` text, stored as jsonb. */
+  payload: string;
+};
+
+/** `unknown-account`: no connected tenant has the topic's AWS account (any more). */
+export type StoreOutcome = 'stored' | 'duplicate' | 'unknown-account';
+
+export const shardOf = (snsMessageId: string): number => {
+  let hash = 0;
+  for (let i = 0; i < snsMessageId.length; i += 1) hash = (hash * 31 + snsMessageId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % EVENT_SHARDS;
+};
+
+/**
+ * Stores verified events and enqueues their processing in one transaction:
+ * once this commits, every stored event will be processed, and an event
+ * whose SNS MessageId is already stored (a redelivery) is left alone. The
+ * tenant check is part of the insert, so a tenant disconnecting at the same
+ * moment cannot slip an event in.
+ */
+export async function storeEvents(sql: Sql, events: IncomingEvent[]): Promise<StoreOutcome[]> {
+  const rows = events.map((e) => ({ ...e, shard: shardOf(e.snsMessageId) }));
+  const inserted = await sql.begin(async (tx) => {
+    const stored = await tx<{ snsMessageId: string; shard: number }[]>`
+      insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload)
+      select r."snsMessageId", r."topicArn", r."accountId", r."eventType", r."sesMessageId", r."occurredAt", r.shard, r.payload::jsonb
+      from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as r("snsMessageId" text, "topicArn" text, "accountId" text,
+        "eventType" text, "sesMessageId" text, "occurredAt" timestamptz, shard smallint, payload text)
+      where exists (select 1 from tenant_channel_settings t where t.aws_account_id = r."accountId" and t.is_connected)
+      on conflict (sns_message_id) do nothing
+      returning sns_message_id as "snsMessageId", shard`;
+    const shards = [...new Set(stored.map((r) => r.shard))].sort();
+    if (shards.length > 0) {
+      // A waiting job for the shard is replaced (not duplicated); a running one gets a successor, so
+      // an event committed after the running job looked is still picked up.
+      await tx`select graphile_worker.add_job('events__process', json_build_object('shard', s), job_key := 'events__process:' || s)
+        from unnest(${shards}::int[]) s`;
+    }
+    return new Set(stored.map((r) => r.snsMessageId));
+  });
+  const notStored = events.filter((e) => !inserted.has(e.snsMessageId)).map((e) => e.snsMessageId);
+  const known = notStored.length === 0 ? new Set<string>() : new Set(
+    (await sql<{ id: string }[]>`select sns_message_id as id from message_events where sns_message_id = any(${notStored})`).map((r) => r.id),
+  );
+  // The first of several copies in one batch is the one stored; the others are its duplicates.
+  const seen = new Set<string>();
+  return events.map((e) => {
+    const first = !seen.has(e.snsMessageId);
+    seen.add(e.snsMessageId);
+    if (inserted.has(e.snsMessageId)) return first ? 'stored' : 'duplicate';
+    return known.has(e.snsMessageId) ? 'duplicate' : 'unknown-account';
+  });
+}
