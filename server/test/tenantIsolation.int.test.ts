@@ -109,6 +109,19 @@ const cases: Record<string, Case | 'not tenant-scoped'> = {
   'channels.email.verifiedEmails': {
     attack: (b) => b.trpc.channels.email.verifiedEmails.query(),
   },
+  'channels.email.events': {
+    // Topics belong to the AWS account: B sees only those of the account B itself connected.
+    attack: async (b) => {
+      await herald.deps.sql`insert into sns_topics (topic_arn, aws_account_id, confirmed_at)
+        values ('arn:aws:sns:us-east-1:999999999999:someone-else', '999999999999', now()) on conflict do nothing`;
+      return b.trpc.channels.email.events.query();
+    },
+    check: async (world, seen) => {
+      const { accountId } = await world.b.session.trpc.channels.email.get.query();
+      const arns = (seen as { topics: { topicArn: string }[] }).topics.map((t) => t.topicArn);
+      expect(arns.every((arn) => arn.includes(`:${accountId as string}:`))).toBe(true);
+    },
+  },
   'channels.email.disconnect': {
     attack: async (b, world) => {
       await b.trpc.channels.email.disconnect.mutate();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities } from '../services/emailChannel.js';
 import { checkEmailKeys } from '../services/checkKeys.js';
+import { getEventDelivery } from '../services/eventDelivery.js';
 import { sesRegionIds } from '../ses/regions.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { emailInput } from './inputs.js';
@@ -35,5 +36,7 @@ export const channelsRouter = router({
       .mutation(({ ctx, input }) => checkEmailKeys(ctx.deps, input)),
     disconnect: tenantProcedure.mutation(({ ctx }) => disconnectEmailChannel(ctx.deps, ctx.tenantId)),
     verifiedEmails: tenantProcedure.query(async ({ ctx }) => ({ identities: await listVerifiedIdentities(ctx.deps, ctx.tenantId) })),
+    /** The SNS subscriptions delivering SES events: confirmed when, last event, orphan events. */
+    events: tenantProcedure.query(({ ctx }) => getEventDelivery(ctx.deps, ctx.tenantId)),
   }),
 });

@@ -8,3 +8,4 @@ export type IdentityStatus = Identity['status'];
 
 /** Where the last "Connect to SES" on this page stands; null when none was tried. */
 export type Attempt = { state: 'connecting' } | { state: 'failed'; message: string };
+export type EventDelivery = RouterOutputs['channels']['email']['events'];
