@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadKeyring } from './crypto/keyring.js';
-import { DEMO_ACCESS_KEY_ID, startSesSimulator } from './dev/sesSimulator.js';
+import { DEMO_ACCESS_KEY_ID, type SesSimulator, startSesSimulator } from './dev/sesSimulator.js';
 import { createDb, type DbClient } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { ensureDatabase } from './db/ensureDatabase.js';
@@ -40,8 +40,10 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
   try {
     // Before anything starts: a bad key must stop the boot, not the first connect.
     const keyring = await loadKeyring(env.encryptionKeys, env.dataDir, logger);
+    let simulator: SesSimulator | null = null;
     if (env.sesSimulator) {
-      const simulator = await startSesSimulator({ logger: logger.child({ component: 'ses-simulator' }) });
+      // Its SES events start flowing once the webhook below listens (webhookUrl set there).
+      simulator = await startSesSimulator({ logger: logger.child({ component: 'ses-simulator' }), events: {} });
       stack.push(simulator.stop);
       env = { ...env, sesEndpoint: simulator.url, snsCertUrlAllow: [...env.snsCertUrlAllow, simulator.url] };
       logger.warn({ url: simulator.url }, `local SES simulator running: connect with the demo key ${DEMO_ACCESS_KEY_ID} (its secret is in server/src/dev/README.md)`);
@@ -76,6 +78,11 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
       stack.push(() => server.close());
       url = await server.listen({ port: env.port, host: env.host });
       app = server;
+      if (simulator) {
+        const events = simulator.events;
+        events.configure({ webhookUrl: `${url}/webhooks/email` });
+        stack.push(async () => events.configure({ webhookUrl: null })); // no posts into a closing server
+      }
     }
     return { deps, app, url, stop };
   } catch (err) {

@@ -47,6 +47,11 @@ const accountFields = {
   max24HourSend: z.number().min(-1).default(50_000),
   /** In the sandbox, recipients must be verified too. */
   sandbox: z.boolean().default(false),
+  /**
+   * SES applies an identity's default configuration set to sends that name none. The demo account has one,
+   * so a newcomer's campaign gets the full event stream (Send, Delivery, Open, Click) without setting it up.
+   */
+  defaultConfigurationSet: z.string().regex(/^[\w-]{1,64}$/).nullable().default(null),
   failures: failuresSchema.prefault({}),
 };
 
@@ -85,7 +90,7 @@ export function presetAccounts(): SimAccount[] {
   const preset = (input: Omit<SimAccountInput, 'secretAccessKey' | 'accountId'> & { accountId?: string }) =>
     simAccountSchema.parse({ accountId: DEMO_ACCOUNT_ID, secretAccessKey: DEMO_SECRET_ACCESS_KEY, ...input });
   return [
-    preset({ accessKeyId: DEMO_ACCESS_KEY_ID, userName: 'herald-demo', identities: demoIdentities }),
+    preset({ accessKeyId: DEMO_ACCESS_KEY_ID, userName: 'herald-demo', identities: demoIdentities, defaultConfigurationSet: 'herald-demo-events' }),
     preset({
       accessKeyId: SANDBOX_ACCESS_KEY_ID,
       accountId: SANDBOX_ACCOUNT_ID,

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { simAccountBodySchema, simAccountSchema } from './accounts.js';
+import type { SimEventsEngine } from './simEvents.js';
+import { simEventsOptionsPatchSchema } from './simEventsOptions.js';
 import type { SimulatorState } from './simulatorState.js';
 
 /** Everything under this prefix is for tests and demos; AWS calls never use it. */
@@ -7,13 +9,38 @@ export const CONTROL_PREFIX = '/_simulator/';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 
+export interface ControlDeps {
+  state: SimulatorState;
+  events: SimEventsEngine;
+}
+
 /**
- * `GET messages[?accountId=]`, `POST reset`, `GET accounts`, `PUT accounts/:accessKeyId`.
+ * `GET messages[?accountId=]`, `POST reset`, `GET accounts`, `PUT accounts/:accessKeyId`,
+ * `GET|POST events`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
  * Answers JSON; secrets never leave.
  */
-export async function answerControlRequest(state: SimulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function answerControlRequest({ state, events }: ControlDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const route = `${req.method ?? 'GET'} ${url.pathname.slice(CONTROL_PREFIX.length)}`;
+
+  if (await events.answerSnsRequest(route, url, res)) return;
+  const eventsStatus = () => ({ options: events.options(), stats: events.stats() });
+  if (route === 'GET events') return json(res, 200, eventsStatus());
+  if (route === 'POST events') {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readText(req));
+    } catch {
+      return json(res, 400, { error: 'body must be JSON (at most 1 MB)' });
+    }
+    const patch = simEventsOptionsPatchSchema.safeParse(body);
+    if (!patch.success) {
+      const detail = patch.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      return json(res, 400, { error: `invalid events options: ${detail}`, issues: patch.error.issues });
+    }
+    events.configure(patch.data);
+    return json(res, 200, eventsStatus());
+  }
 
   if (route === 'GET messages') return json(res, 200, state.messagesOf(url.searchParams.get('accountId') ?? undefined));
   if (route === 'POST reset') {

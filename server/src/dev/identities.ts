@@ -34,12 +34,18 @@ export function statusOf(account: SimAccount, identity: string): VerificationSta
  * (SES lets a verified domain send from any address of it and of its subdomains).
  */
 export function isVerifiedAddress(account: SimAccount, address: string): boolean {
-  if (statusOf(account, address) === 'Success') return true;
+  return verifiedIdentityFor(account, address) !== undefined;
+}
+
+/** The verified identity that lets `address` send (itself, or the nearest verified parent domain): SES's `sourceArn`. */
+export function verifiedIdentityFor(account: SimAccount, address: string): string | undefined {
+  if (statusOf(account, address) === 'Success') return address;
   const labels = domainOf(address).split('.');
   for (let i = 0; i < labels.length - 1; i += 1) {
-    if (statusOf(account, labels.slice(i).join('.')) === 'Success') return true;
+    const domain = labels.slice(i).join('.');
+    if (statusOf(account, domain) === 'Success') return domain;
   }
-  return false;
+  return undefined;
 }
 
 export function isMailboxSimulator(address: string): boolean {

@@ -55,6 +55,7 @@ export function acceptSend(ctx: ActionContext, draft: SendDraft): SimMessage {
     region,
     acceptedAt: new Date(now).toISOString(),
     ...fields,
+    configurationSetName: fields.configurationSetName ?? account.defaultConfigurationSet,
   };
   state.messages.push(message);
   ctx.announce(message);

@@ -4,6 +4,8 @@ import pino, { type Logger } from 'pino';
 import { presetAccounts, simAccountSchema, type SimAccountInput } from './accounts.js';
 import { answerAwsRequest } from './awsEndpoint.js';
 import { answerControlRequest, CONTROL_PREFIX } from './controlRoutes.js';
+import { createSimEvents, type SimEvents } from './simEvents.js';
+import type { SimEventsOptions } from './simEventsOptions.js';
 import { type SimMessage, SimulatorState } from './simulatorState.js';
 
 export {
@@ -18,11 +20,13 @@ export {
   type SimAccountInput,
 } from './accounts.js';
 export type { PublicSimAccount, SimMessage, SimulatorState } from './simulatorState.js';
+export type { SimEvents, SimEventsStats } from './simEvents.js';
+export type { PublicSimEventsOptions, SimEventsOptions } from './simEventsOptions.js';
 
 /**
  * Called once for every message SES accepted, after it is recorded and without delaying the
- * answer. This is where SES events (Send, Delivery, Bounce, …) will be produced and posted to the
- * webhook as signed SNS notifications. A thrown error or rejection is logged, nothing more.
+ * answer (the simulator's own SES events are scheduled on the same path, see `events`). A thrown
+ * error or rejection is logged, nothing more.
  */
 export type AcceptedMessageHook = (message: SimMessage) => void | Promise<void>;
 
@@ -37,12 +41,20 @@ export interface SesSimulatorOptions {
   /** Milliseconds since the epoch (default Date.now); a test may drive it. Must not go backwards. */
   clock?: () => number;
   onMessageAccepted?: AcceptedMessageHook;
+  /**
+   * SES events posted as signed SNS notifications (README.md, "SES events over SNS"). Nothing is
+   * posted until `webhookUrl` is set, here or later through `sim.events.configure`.
+   */
+  events?: Partial<SimEventsOptions>;
 }
 
 export interface SesSimulator {
   /** Base URL, e.g. `http://127.0.0.1:4579`: the `endpoint` for SESClient and STSClient. */
   url: string;
   state: SimulatorState;
+  /** Options, counters and `idle()` of the SES events it posts. */
+  events: SimEvents;
+  /** Cancels every scheduled or in-flight event, then closes the server. */
   stop(): Promise<void>;
 }
 
@@ -52,8 +64,13 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
   const accounts = [...presetAccounts(), ...(options.accounts ?? []).map((a) => simAccountSchema.parse(a))];
   const state = new SimulatorState(accounts, options.clock);
   const hook = options.onMessageAccepted;
+  let url = '';
+  const events = createSimEvents({ baseUrl: () => url, state, logger, options: options.events });
+  state.onReset(() => events.reset());
 
   const announce = (message: SimMessage): void => {
+    // Scheduled synchronously, so `events.idle()` right after the API answer already waits for them.
+    events.accept(message);
     if (!hook) return;
     // Deferred, so the hook runs after the answer is on its way, as SES events follow the API reply.
     setImmediate(() => {
@@ -66,7 +83,7 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const answer = path.startsWith(CONTROL_PREFIX)
-      ? answerControlRequest(state, req, res)
+      ? answerControlRequest({ state, events }, req, res)
       : req.method === 'POST'
         ? answerAwsRequest({ state, logger, announce }, req, res)
         : Promise.resolve(notFound(res));
@@ -86,18 +103,21 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  url = `http://${host}:${address.port}`;
   logger.info({ url }, 'SES simulator listening');
 
   return {
     url,
     state,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    events,
+    stop: async () => {
+      await events.stop();
+      await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // The SDK keeps connections alive; without this, close waits for them to time out.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

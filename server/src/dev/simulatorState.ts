@@ -34,6 +34,7 @@ export class SimulatorState {
   private readonly accounts = new Map<string, SimAccount>();
   private readonly sendLogs = new Map<string, SendLog>();
   readonly messages: SimMessage[] = [];
+  private readonly resetListeners: Array<() => void> = [];
 
   constructor(
     accounts: SimAccount[],
@@ -70,9 +71,15 @@ export class SimulatorState {
     return accountId === undefined ? [...this.messages] : this.messages.filter((m) => m.accountId === accountId);
   }
 
-  /** Forgets messages and quota counters; accounts stay as configured. */
+  /** Forgets messages and quota counters (and, through listeners, scheduled SES events); accounts stay as configured. */
   reset(): void {
     this.messages.length = 0;
     this.sendLogs.clear();
+    for (const listener of this.resetListeners) listener();
+  }
+
+  /** Lets the event engine forget what it scheduled for messages that no longer exist. */
+  onReset(listener: () => void): void {
+    this.resetListeners.push(listener);
   }
 }
