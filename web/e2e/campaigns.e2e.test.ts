@@ -176,6 +176,10 @@ it('a marketer writes a campaign, previews it with a real contact, sends it and 
   await expect.poll(() => page.getByTestId('campaign-status').first().textContent(), { timeout: 30_000 }).toMatch(/Sent/);
   await visible(page, `${READERS} of ${READERS} recipients done`).toBe(true);
   await expect.poll(() => page.getByTestId('campaign-counters').locator('[data-counter="sent"] dd').first().textContent()).toBe(String(READERS));
+  // SES events arrive through the simulator's signed SNS notifications: every reader's delivery, and some opens.
+  const counter = (key: string) => page.getByTestId('campaign-counters').locator(`[data-counter="${key}"] dd`).first();
+  await expect.poll(() => counter('delivered').textContent(), { timeout: 30_000 }).toBe(String(READERS));
+  await expect.poll(async () => Number(await counter('opened').textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
   expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Send…' }).count()).toBe(0);
@@ -196,6 +200,12 @@ it('a marketer writes a campaign, previews it with a real contact, sends it and 
   await expect.poll(async () => (await messages.count()) > 0 && (await messages.locator('tbody tr').first().textContent())).toMatch(/Spring news.*(Sent|Delivered)/);
   await messages.getByRole('link', { name: 'Spring news' }).click();
   await page.waitForURL(campaignUrl);
+
+  // Settings show the SNS subscription Herald confirmed by itself, and that events arrive.
+  await page.goto(`${herald.url}/settings/channels`);
+  const delivery = page.getByTestId('event-delivery');
+  await expect.poll(async () => (await delivery.textContent())?.replace(/\s+/g, ' ')).toMatch(/Subscribed herald-ses-events \(us-east-1\) · confirmed .* · last event/);
+  await page.goto(campaignUrl);
 
   // On a phone the campaign page and the list still fit the screen.
   await page.setViewportSize({ width: 390, height: 844 });
