@@ -134,6 +134,25 @@ describe('accepting events', () => {
   });
 });
 
+describe('stranded events', () => {
+  it('an event whose processing job was lost is processed anyway, within seconds', async () => {
+    // As graphile/worker#580 can leave it: stored and pending, with no job queued for its shard.
+    const payload = awsExample('delivery', { sesMessageId: 'stranded-0001', accountId: sender.accountId, recipients: ['x@inbox.test'] });
+    const [row] = await herald.deps.sql`
+      insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
+      values (${randomUUID()}, ${topicArnOf(sender.accountId)}, ${sender.accountId}, 'Delivery', 'stranded-0001', now(), 3,
+        ${JSON.stringify(payload)}::jsonb, now() - interval '5 seconds')
+      returning id`;
+    await vi.waitFor(
+      async () => {
+        const [event] = await herald.deps.sql`select state from message_events where id = ${row?.id as string}`;
+        expect(event?.state).toBe('orphan');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+  });
+});
+
 describe('refusing what is not genuine, and writing nothing', () => {
   const base = () => deliveryFor(sender.accountId);
   const resign = (patch: Partial<SnsEnvelope>, signer = sns.signer()) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { processEventBatch } from '../events/processEvents.js';
-import { EVENT_SHARDS } from '../webhooks/storeEvents.js';
+import { EVENT_SHARDS, eventsJobKeyPrefix } from '../webhooks/storeEvents.js';
 import { addJob } from './addJob.js';
 import { defineTask } from './defineTask.js';
 
@@ -19,7 +19,7 @@ export const eventsProcess = defineTask(z.object({ shard: z.number().int().min(0
     const taken = await processEventBatch(deps, shard, BATCH);
     if (taken < BATCH) return;
     if (Date.now() - started > SLICE_MS || helpers.abortSignal?.aborted) {
-      await addJob(deps.sql, 'events__process', { shard }, { jobKey: `events__process:${shard}` });
+      await addJob(deps.sql, 'events__process', { shard }, { jobKey: `${eventsJobKeyPrefix}${shard}` });
       return;
     }
   }

@@ -1,6 +1,7 @@
 import { run } from 'graphile-worker';
 import pg from 'pg';
 import type { Deps } from '../services/deps.js';
+import { startPendingSweepLoop } from '../events/pendingSweep.js';
 import { startRecoveryLoop } from '../sending/recoveryLoop.js';
 import { graphileLogger } from './graphileLogger.js';
 import { buildTaskList, crontab } from './index.js';
@@ -8,9 +9,10 @@ import { buildTaskList, crontab } from './index.js';
 export type Worker = { stop: () => Promise<void> };
 
 /**
- * Starts graphile-worker in this process, and the send recovery loop beside
- * it. Signals are left to Herald's own shutdown, which stops HTTP first, then
- * this, then the pools. On stop, running jobs get a few seconds to finish;
+ * Starts graphile-worker in this process, and beside it the send recovery
+ * loop and the sweep for SES events whose processing job was lost. Signals
+ * are left to Herald's own shutdown, which stops HTTP first, then this, then
+ * the pools. On stop, running jobs get a few seconds to finish;
  * then their abort signal fires and send jobs release what they have not sent.
  */
 export async function startWorker(deps: Deps, databaseUrl: string): Promise<Worker> {
@@ -29,10 +31,12 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     logger: graphileLogger(deps.logger),
   });
   const recovery = startRecoveryLoop(deps);
+  const sweep = startPendingSweepLoop(deps);
   deps.logger.info({ concurrency: deps.env.workerConcurrency }, 'worker started');
   return {
     stop: async () => {
       await recovery.stop();
+      await sweep.stop();
       await runner.stop();
       await pgPool.end();
     },

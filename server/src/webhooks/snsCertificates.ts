@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 
 /** A real SNS signing certificate is ~1.7 KB; anything far larger is not one. */
 const MAX_CERT_BYTES = 16 * 1024;
@@ -7,8 +7,12 @@ const FETCH_TIMEOUT_MS = 5_000;
 const MAX_CACHED = 32;
 
 export type CertificateSource = {
-  /** The PEM at a URL already checked by isTrustedCertUrl; throws when it cannot be had. */
-  get: (url: string) => Promise<string>;
+  /**
+   * The public key of the certificate at a URL already checked by isTrustedCertUrl; throws when it
+   * cannot be had. A parsed key, not the PEM: parsing the certificate on every message cost more than
+   * the signature check itself.
+   */
+  get: (url: string) => Promise<KeyObject>;
 };
 
 export type CertificateSourceOptions = { fetch?: typeof fetch; timeoutMs?: number; maxBytes?: number; maxCached?: number };
@@ -25,14 +29,13 @@ export function certificateSource(options: CertificateSourceOptions = {}): Certi
   const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? MAX_CERT_BYTES;
   const maxCached = options.maxCached ?? MAX_CACHED;
-  const cache = new Map<string, Promise<string>>();
+  const cache = new Map<string, Promise<KeyObject>>();
 
-  const load = async (url: string): Promise<string> => {
+  const load = async (url: string): Promise<KeyObject> => {
     const res = await doFetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     if (res.status !== 200) throw new Error(`signing certificate answered HTTP ${res.status}`);
     const pem = await readCapped(res, maxBytes);
-    new X509Certificate(pem); // throws unless it is a certificate
-    return pem;
+    return new X509Certificate(pem).publicKey; // throws unless it is a certificate
   };
 
   return {

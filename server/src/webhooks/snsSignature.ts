@@ -1,4 +1,4 @@
-import { createVerify } from 'node:crypto';
+import { createVerify, type KeyObject } from 'node:crypto';
 
 /** The envelope fields that take part in an SNS signature (all strings, as SNS sends them). */
 export type SignedSnsFields = {
@@ -44,13 +44,13 @@ export function canonicalSnsString(message: SignedSnsFields): string | null {
 /** SignatureVersion 1 is RSA with SHA-1, 2 is RSA with SHA-256; anything else is refused. */
 const ALGORITHMS: Record<string, string> = { '1': 'RSA-SHA1', '2': 'RSA-SHA256' };
 
-/** True only when `certificatePem` (already fetched from a trusted URL) signed exactly these fields. */
-export function hasValidSnsSignature(message: SignedSnsFields, certificatePem: string): boolean {
+/** True only when the certificate (a PEM or its public key, fetched from a trusted URL) signed exactly these fields. */
+export function hasValidSnsSignature(message: SignedSnsFields, certificate: string | KeyObject): boolean {
   const algorithm = ALGORITHMS[message.SignatureVersion];
   const canonical = canonicalSnsString(message);
   if (!algorithm || canonical === null) return false;
   try {
-    return createVerify(algorithm).update(canonical, 'utf8').verify(certificatePem, message.Signature, 'base64');
+    return createVerify(algorithm).update(canonical, 'utf8').verify(certificate, message.Signature, 'base64');
   } catch {
     return false; // a certificate or signature that does not even parse
   }

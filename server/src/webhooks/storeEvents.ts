@@ -3,6 +3,10 @@ import type { Sql } from 'postgres';
 /** Processing jobs (jobs/events__process.ts), one per shard: more spread the job-key upserts and the work. */
 export const EVENT_SHARDS = 4;
 
+export const eventsJobKeyPrefix = 'events__process:';
+/** How long a processing job waits for more events to gather before it runs. */
+const JOB_DELAY_MS = 250;
+
 export type IncomingEvent = {
   snsMessageId: string;
   topicArn: string;
@@ -31,7 +35,10 @@ export const shardOf = (snsMessageId: string): number => {
  * moment cannot slip an event in.
  */
 export async function storeEvents(sql: Sql, events: IncomingEvent[]): Promise<StoreOutcome[]> {
-  const rows = events.map((e) => ({ ...e, shard: shardOf(e.snsMessageId) }));
+  // Distinct ids in one order: two concurrent batches holding the same redelivered ids in different
+  // orders would otherwise wait on each other's unique-index entries and deadlock.
+  const unique = new Map(events.map((e) => [e.snsMessageId, e]));
+  const rows = [...unique.values()].sort((a, b) => (a.snsMessageId < b.snsMessageId ? -1 : 1)).map((e) => ({ ...e, shard: shardOf(e.snsMessageId) }));
   const inserted = await sql.begin(async (tx) => {
     const stored = await tx<{ snsMessageId: string; shard: number }[]>`
       insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload)
@@ -43,9 +50,12 @@ export async function storeEvents(sql: Sql, events: IncomingEvent[]): Promise<St
       returning sns_message_id as "snsMessageId", shard`;
     const shards = [...new Set(stored.map((r) => r.shard))].sort();
     if (shards.length > 0) {
-      // A waiting job for the shard is replaced (not duplicated); a running one gets a successor, so
-      // an event committed after the running job looked is still picked up.
-      await tx`select graphile_worker.add_job('events__process', json_build_object('shard', s), job_key := 'events__process:' || s)
+      // One waiting job per shard, run a moment later so it takes a full batch instead of a few
+      // events (preserve_run_at: a flood does not keep pushing it back). A running job normally gets
+      // a successor, but graphile-worker can drop that request while a worker is locking the job
+      // (graphile/worker#580): events/pendingSweep.ts catches such stranded events within seconds.
+      await tx`select graphile_worker.add_job('events__process', json_build_object('shard', s), job_key := ${eventsJobKeyPrefix} || s,
+          run_at := now() + make_interval(secs => ${JOB_DELAY_MS / 1000}), job_key_mode := 'preserve_run_at')
         from unnest(${shards}::int[]) s`;
     }
     return new Set(stored.map((r) => r.snsMessageId));

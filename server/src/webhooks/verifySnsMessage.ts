@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { SnsEnvelope } from './snsEnvelope.js';
 import type { CertificateSource } from './snsCertificates.js';
 import { isTrustedCertUrl, parseTopicArn } from './snsCertUrl.js';
@@ -34,9 +35,9 @@ export async function verifySnsMessage(deps: VerifyDeps, message: SnsEnvelope): 
   if (!isTrustedCertUrl(message.SigningCertURL, message.TopicArn, deps.allow)) {
     return { ok: false, status: 403, reason: "SigningCertURL is not Amazon SNS's certificate host for the topic's region" };
   }
-  let pem: string;
+  let key: KeyObject;
   try {
-    pem = await deps.certificates.get(message.SigningCertURL);
+    key = await deps.certificates.get(message.SigningCertURL);
   } catch (err) {
     // A trusted host that answers with something else than a certificate (a redirect, an error page)
     // is refused; a host that cannot be reached at all may be back when SNS retries.
@@ -45,6 +46,6 @@ export async function verifySnsMessage(deps: VerifyDeps, message: SnsEnvelope): 
       ? { ok: false, status: 503, reason: 'signing certificate could not be fetched' }
       : { ok: false, status: 403, reason: 'SigningCertURL did not serve a certificate' };
   }
-  if (!hasValidSnsSignature(message, pem)) return { ok: false, status: 403, reason: 'signature does not match' };
+  if (!hasValidSnsSignature(message, key)) return { ok: false, status: 403, reason: 'signature does not match' };
   return { ok: true, topic };
 }

@@ -1,0 +1,47 @@
+import type { Sql } from 'postgres';
+import type { Deps } from '../services/deps.js';
+import { eventsJobKeyPrefix } from '../webhooks/storeEvents.js';
+
+/** Stored events still pending after this have (very likely) lost their processing job. */
+const STRANDED_AFTER_MS = 2_000;
+const SWEEP_EVERY_MS = 2_000;
+
+/**
+ * Queues a processing job for every shard holding events that waited longer
+ * than they should. The webhook enqueues one with each event, but
+ * graphile-worker may drop a keyed add_job while a worker is taking the
+ * previous job (graphile/worker#580); without this, such events would wait
+ * for the next event of their shard, possibly for hours. Harmless when
+ * nothing is stranded: a waiting job keeps its run time. Reads the partial
+ * "pending" index only.
+ */
+export async function sweepPendingEvents(sql: Sql): Promise<number> {
+  const rows = await sql`
+    select graphile_worker.add_job('events__process', json_build_object('shard', shard), job_key := ${eventsJobKeyPrefix} || shard,
+      job_key_mode := 'preserve_run_at')
+    from (select distinct shard from message_events
+          where state = 'pending' and received_at < now() - make_interval(secs => ${STRANDED_AFTER_MS / 1000})) stranded`;
+  return rows.length;
+}
+
+/** Runs the sweep every 2 s in a worker process, until stopped. */
+export function startPendingSweepLoop(deps: Deps): { stop: () => Promise<void> } {
+  let running: Promise<void> | null = null;
+  const pass = () => {
+    if (running) return;
+    running = sweepPendingEvents(deps.sql)
+      .then((shards) => {
+        if (shards > 0) deps.logger.debug({ shards }, 'queued processing for SES events pending too long');
+      })
+      .catch((err: unknown) => deps.logger.error({ err }, 'SES event sweep failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(pass, SWEEP_EVERY_MS);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
