@@ -27,13 +27,9 @@ export async function answerControlRequest({ state, events }: ControlDeps, req: 
   const eventsStatus = () => ({ options: events.options(), stats: events.stats() });
   if (route === 'GET events') return json(res, 200, eventsStatus());
   if (route === 'POST events') {
-    let body: unknown;
-    try {
-      body = JSON.parse(await readText(req));
-    } catch {
-      return json(res, 400, { error: 'body must be JSON (at most 1 MB)' });
-    }
-    const patch = simEventsOptionsPatchSchema.safeParse(body);
+    const body = await readJson(req);
+    if (!body.ok) return json(res, 400, { error: BAD_JSON });
+    const patch = simEventsOptionsPatchSchema.safeParse(body.value);
     if (!patch.success) {
       const detail = patch.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
       return json(res, 400, { error: `invalid events options: ${detail}`, issues: patch.error.issues });
@@ -53,18 +49,24 @@ export async function answerControlRequest({ state, events }: ControlDeps, req: 
   if (put) {
     const accessKeyId = simAccountSchema.shape.accessKeyId.safeParse(decodeURIComponent(put[1] ?? ''));
     if (!accessKeyId.success) return json(res, 400, { error: 'invalid access key id', issues: accessKeyId.error.issues });
-    let body: unknown;
-    try {
-      body = JSON.parse(await readText(req));
-    } catch {
-      return json(res, 400, { error: 'body must be JSON (at most 1 MB)' });
-    }
-    const fields = simAccountBodySchema.safeParse(body);
+    const body = await readJson(req);
+    if (!body.ok) return json(res, 400, { error: BAD_JSON });
+    const fields = simAccountBodySchema.safeParse(body.value);
     if (!fields.success) return json(res, 400, { error: 'invalid account', issues: fields.error.issues });
     state.putAccount({ accessKeyId: accessKeyId.data, ...fields.data });
     return json(res, 200, state.listAccounts().find((a) => a.accessKeyId === accessKeyId.data));
   }
   return json(res, 404, { error: `no control endpoint ${route}` });
+}
+
+const BAD_JSON = 'body must be JSON (at most 1 MB)';
+
+async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  try {
+    return { ok: true, value: JSON.parse(await readText(req)) };
+  } catch {
+    return { ok: false };
+  }
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
