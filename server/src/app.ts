@@ -10,6 +10,7 @@ import { registerSuppressionRoutes } from './http/suppressionRoutes.js';
 import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
 import { registerWebApp } from './http/webApp.js';
 import { registerWebhookRoutes } from './http/webhookRoutes.js';
+import { startMetricsHub } from './realtime/metricsHub.js';
 import { appRouter, type AppRouter } from './routers/index.js';
 import type { Deps } from './services/deps.js';
 import { contextFactory } from './trpc/context.js';
@@ -39,11 +40,13 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerWebhookRoutes(app, deps);
 
   const loginThrottle = createLoginThrottle(app, deps.sql);
+  const metricsHub = await startMetricsHub(deps);
+  app.addHook('onClose', () => metricsHub.close());
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(deps, loginThrottle),
+      createContext: contextFactory(deps, loginThrottle, metricsHub),
       onError({ path, error, type }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
       },

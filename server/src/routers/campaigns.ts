@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { cancelCampaign, pauseCampaign, resumeCampaign, sendCampaign } from '../services/campaignLifecycle.js';
+import { openCampaignMetrics } from '../realtime/metricsStream.js';
 import { campaignMetrics } from '../services/campaignMetrics.js';
 import { previewCampaign } from '../services/campaignPreview.js';
 import { checkCampaignSend } from '../services/campaignSendCheck.js';
 import { sendCampaignTest } from '../services/campaignSendTest.js';
 import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns.js';
 import { router, tenantProcedure } from '../trpc/init.js';
+import { campaignReportProcedures } from './campaignReport.js';
 import { emailInput, idInput, nameInput } from './inputs.js';
 
 const MB = 1_000_000;
@@ -57,10 +59,17 @@ export const campaignsRouter = router({
     .input(z.object({ id: idInput, contactId: idInput.optional() }))
     .query(({ ctx, input }) => previewCampaign(ctx.deps, ctx.tenantId, input)),
   metrics: tenantProcedure.input(byId).query(({ ctx, input }) => campaignMetrics(ctx.deps, ctx.tenantId, input.id)),
+  // SSE: tRPC merges the Last-Event-ID of a reconnect into lastEventId.
+  onMetrics: tenantProcedure
+    .input(z.object({ id: idInput, lastEventId: z.string().max(100).nullish() }))
+    .subscription(({ ctx, input, signal }) =>
+      openCampaignMetrics({ sql: ctx.deps.sql, hub: ctx.metricsHub }, ctx.tenantId, input.id, input.lastEventId, signal),
+    ),
   sendCheck: tenantProcedure.input(byId).query(({ ctx, input }) => checkCampaignSend(ctx.deps, ctx.tenantId, input.id)),
   sendTest: tenantProcedure.input(z.object({ id: idInput, to: emailInput })).mutation(({ ctx, input }) => sendCampaignTest(ctx.deps, ctx.tenantId, input)),
   send: tenantProcedure.input(byId).mutation(({ ctx, input }) => sendCampaign(ctx.deps, ctx.tenantId, input.id)),
   pause: tenantProcedure.input(byId).mutation(({ ctx, input }) => pauseCampaign(ctx.deps, ctx.tenantId, input.id)),
   resume: tenantProcedure.input(byId).mutation(({ ctx, input }) => resumeCampaign(ctx.deps, ctx.tenantId, input.id)),
   cancel: tenantProcedure.input(byId).mutation(({ ctx, input }) => cancelCampaign(ctx.deps, ctx.tenantId, input.id)),
+  ...campaignReportProcedures,
 });

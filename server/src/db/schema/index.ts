@@ -11,3 +11,4 @@ export * from './sendRate.js';
 export * from './campaigns.js';
 export * from './messages.js';
 export * from './events.js';
+export * from './metrics.js';

@@ -80,6 +80,8 @@ export const messages = pgTable(
     index('messages_tenant_provider_id_idx').on(t.tenantId, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),
     // What senders claim next; rows leave it as they are claimed.
     index('messages_queued_idx').on(t.campaignId, t.id).where(sql`${t.status} = 'queued'`),
+    // The campaign report's recipients table, filtered by status and paged by id.
+    index('messages_campaign_status_idx').on(t.campaignId, t.status, t.id),
     // What recovery looks at: claims whose worker may have died.
     index('messages_sending_idx').on(t.leaseUntil).where(sql`${t.status} = 'sending'`),
   ],

@@ -1,0 +1,170 @@
+import { TRPCClientError } from '@trpc/client';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AppRouter } from '../src/routers/index.js';
+import { campaignMetrics } from '../src/services/campaignMetrics.js';
+import { signedUpAgent } from './agent.js';
+import { subscribeMetrics } from './metricsSubscriber.js';
+import { spawnHerald, waitForOutput } from './process.js';
+import { readySender, simAccount, type Sender } from './sendingHelpers.js';
+import { notification, sentCampaign, startHarness, stopHarness, waitProcessed, type Harness, type SentMessage } from './sesEventHelpers.js';
+import { awsExample, postSns, type ExampleName } from './snsHelpers.js';
+import { killHard, workerEnv, type WorkerProcess } from './workerProcesses.js';
+
+/**
+ * `campaigns.onMetrics` over real SSE (the `eventsource` package), fed by
+ * SES events posted to the real webhook and applied by the real worker.
+ */
+let h: Harness;
+let sender: Sender;
+/** The server side of every metrics stream, so a test can cut them as a proxy or a network change would. */
+const streams = new Set<Socket>();
+beforeAll(async () => {
+  h = await startHarness();
+  h.herald.app?.server.on('request', (req: IncomingMessage) => {
+    if (req.url?.startsWith('/trpc/campaigns.onMetrics')) streams.add(req.socket);
+  });
+  sender = await readySender(h.herald, h.sim, simAccount(), 'Live');
+});
+afterAll(() => stopHarness(h));
+
+const event = (name: ExampleName, m: SentMessage) =>
+  notification(h, sender.accountId, awsExample(name, { sesMessageId: m.providerId, accountId: sender.accountId, recipients: [m.to] }));
+
+/** Posts one event per message (not waiting for processing); returns the SNS message ids. */
+async function post(name: ExampleName, messages: SentMessage[], baseUrl = h.herald.url): Promise<string[]> {
+  const envelopes = messages.map((m) => event(name, m));
+  const answers = await Promise.all(envelopes.map((e) => postSns(baseUrl, e)));
+  expect(answers.map((a) => a.status)).toEqual(envelopes.map(() => 200));
+  return envelopes.map((e) => e.MessageId);
+}
+
+/** What the database says, by a full scan of the campaign's messages (the counters must agree). */
+async function scanned(campaignId: string) {
+  const [row] = await h.herald.deps.sql<{ sent: number; delivered: number; opened: number }[]>`
+    select count(*) filter (where sent_at is not null)::int as sent,
+      count(*) filter (where coalesce(delivered_at, opened_at, clicked_at) is not null)::int as delivered,
+      count(*) filter (where coalesce(opened_at, clicked_at) is not null)::int as opened
+    from messages where campaign_id = ${campaignId}`;
+  if (!row) throw new Error('no counts');
+  return row;
+}
+
+describe('campaigns.onMetrics', () => {
+  it('sends a snapshot on connect, then the changes, coalesced to at most 4 a second, ending on the latest state', async () => {
+    const { campaignId, messages } = await sentCampaign(h, sender, 40, 'live');
+    const sub = subscribeMetrics(h.herald.url, sender.agent.cookie, campaignId);
+    try {
+      await vi.waitFor(() => expect(sub.received[0]?.data.counts).toMatchObject({ recipients: 40, sent: 40, delivered: 0 }), { timeout: 10_000 });
+
+      // 40 deliveries in 8 waves, each its own processing batch.
+      const started = performance.now();
+      const ids: string[] = [];
+      for (let wave = 0; wave < 8; wave++) {
+        ids.push(...(await post('delivery', messages.slice(wave * 5, wave * 5 + 5))));
+        await waitProcessed(h, ids);
+      }
+      await vi.waitFor(() => expect(sub.latest()?.data.counts.delivered).toBe(40), { timeout: 10_000 });
+      const seconds = (performance.now() - started) / 1000;
+
+      const updates = sub.received.slice(1);
+      expect(updates.length).toBeGreaterThan(1); // it moved on its own, more than once
+      expect(updates.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 1);
+      const delivered = sub.received.map((r) => r.data.counts.delivered);
+      expect(delivered).toEqual([...delivered].sort((a, b) => a - b)); // never goes back
+      expect(new Set(sub.received.map((r) => r.id)).size).toBe(sub.received.length); // no state sent twice
+
+      const final = sub.latest()?.data;
+      expect(final).toEqual(await campaignMetrics(h.herald.deps, sender.tenantId, campaignId));
+      expect(final?.counts).toMatchObject(await scanned(campaignId));
+      expect(final?.rates.delivery).toBe(1);
+      expect(sub.errors).toEqual([]);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('resumes from lastEventId after the connection drops mid-campaign, and ends on the database’s counts', async () => {
+    const { campaignId, messages } = await sentCampaign(h, sender, 30, 'resume');
+    const sub = subscribeMetrics(h.herald.url, sender.agent.cookie, campaignId);
+    try {
+      await waitProcessed(h, await post('delivery', messages.slice(0, 10)));
+      await vi.waitFor(() => expect(sub.latest()?.data.counts.delivered).toBe(10), { timeout: 10_000 });
+      const before = sub.latest();
+
+      for (const socket of streams) socket.destroy();
+      await vi.waitFor(() => expect(sub.states).toContain('connecting'), { timeout: 10_000 });
+      const rest = await post('delivery', messages.slice(10));
+      const opens = await post('open', messages.slice(0, 5));
+      await waitProcessed(h, [...rest, ...opens]);
+
+      await vi.waitFor(() => expect(sub.latest()?.data.counts).toMatchObject({ delivered: 30, opened: 5 }), { timeout: 20_000 });
+      expect(sub.requests.length).toBeGreaterThanOrEqual(2);
+      // EventSource reconnects by itself with a Last-Event-ID header, which tRPC hands to the procedure as lastEventId.
+      expect(sub.requests.at(-1)?.lastEventId).toBe(before?.id);
+      expect(sub.states).toContain('connecting');
+      expect(sub.latest()?.data.counts).toMatchObject(await scanned(campaignId));
+      expect(sub.latest()?.data).toEqual(await campaignMetrics(h.herald.deps, sender.tenantId, campaignId));
+      expect(sub.errors).toEqual([]);
+
+      // A subscriber that already shows the latest state gets nothing until the next change.
+      const current = sub.latest();
+      const resumed = subscribeMetrics(h.herald.url, sender.agent.cookie, campaignId, { lastEventId: current?.id });
+      try {
+        await vi.waitFor(() => expect(resumed.states).toContain('pending'), { timeout: 10_000 });
+        await waitProcessed(h, await post('click', messages.slice(20, 21)));
+        await vi.waitFor(() => expect(resumed.received.length).toBeGreaterThan(0), { timeout: 10_000 });
+        expect(resumed.received[0]?.data.counts.clicked).toBe(1);
+        expect(resumed.received.every((r) => r.id !== current?.id)).toBe(true);
+      } finally {
+        resumed.unsubscribe();
+      }
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('reaches a subscriber of another server process when this one accepts the events', async () => {
+    const { campaignId, messages } = await sentCampaign(h, sender, 10, 'procs');
+    let other: WorkerProcess | undefined;
+    try {
+      other = spawnHerald('main', workerEnv(h.herald, h.sim, { PORT: '0', WORKER: 'off' }));
+      await waitForOutput(other, /listening on http:\/\/[^)]+\)/, 90_000);
+      const otherUrl = /listening on (http:\/\/[^)]+)\)/.exec(other.output())?.[1] as string;
+      const sub = subscribeMetrics(otherUrl, sender.agent.cookie, campaignId);
+      try {
+        await vi.waitFor(() => expect(sub.received[0]?.data.counts).toMatchObject({ sent: 10, delivered: 0 }), { timeout: 10_000 });
+        await waitProcessed(h, await post('delivery', messages)); // accepted and applied by the test's own process
+        await vi.waitFor(() => expect(sub.latest()?.data.counts.delivered).toBe(10), { timeout: 10_000 });
+        expect(sub.errors).toEqual([]);
+      } finally {
+        sub.unsubscribe();
+      }
+    } finally {
+      if (other) await killHard(other);
+    }
+  });
+
+  it('refuses another tenant, a signed-out caller and a malformed id, and sends them nothing', async () => {
+    const { campaignId } = await sentCampaign(h, sender, 2, 'private');
+    const stranger = await signedUpAgent(h.herald.url, 'Stranger');
+    const cases = [
+      { cookie: stranger.agent.cookie, id: campaignId, code: 'NOT_FOUND' },
+      { cookie: undefined, id: campaignId, code: 'UNAUTHORIZED' },
+      { cookie: sender.agent.cookie, id: 'not-a-uuid', code: 'BAD_REQUEST' },
+    ];
+    for (const c of cases) {
+      const sub = subscribeMetrics(h.herald.url, c.cookie, c.id);
+      try {
+        await vi.waitFor(() => expect(sub.errors).toHaveLength(1), { timeout: 10_000 });
+        const [err] = sub.errors;
+        expect(err).toBeInstanceOf(TRPCClientError);
+        expect((err as TRPCClientError<AppRouter>).data?.code).toBe(c.code);
+        expect(sub.received).toEqual([]);
+      } finally {
+        sub.unsubscribe();
+      }
+    }
+  });
+});
