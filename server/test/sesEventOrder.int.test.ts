@@ -97,6 +97,8 @@ async function postBounded(envelopes: SnsEnvelope[], limit: number) {
   return answers;
 }
 
+type TimelineRow = { metric: string; bucket: string; n: number };
+
 /** Everything the events decide for a tenant, with ids normalized away (SES ids become the address they went to). */
 async function finalState(s: Sender) {
   const { campaignId, messages } = sent.get(s) as SentCampaign;
@@ -112,6 +114,18 @@ async function finalState(s: Sender) {
       ...r, source: sesIdTo.get(r.source as string) ?? r.source,
     })),
     stats: [...(await statsOf(h, campaignId))],
+    counters: Object.fromEntries(
+      (await h.herald.deps.sql<{ metric: string; n: number }[]>`
+        select metric, sum(count)::int as n from campaign_counters where campaign_id = ${campaignId} group by metric having sum(count) <> 0`).map((r) => [r.metric, r.n]),
+    ),
+    timeline: [...(await h.herald.deps.sql<TimelineRow[]>`
+      select metric, bucket, sum(count)::int as n from campaign_timeline where campaign_id = ${campaignId}
+      group by metric, bucket having sum(count) <> 0 order by metric, bucket`)].map((r) => ({ ...r, bucket: iso(r.bucket) })),
+    // The same, by a full scan of the messages: what the trigger-kept counters must always equal.
+    scanned: [...(await h.herald.deps.sql<TimelineRow[]>`
+      select t.metric, date_trunc('minute', t.at) as bucket, count(*)::int as n
+      from messages m cross join lateral message_milestones(m.sent_at, m.delivered_at, m.opened_at, m.clicked_at, m.bounced_at, m.bounce_type, m.complained_at) t
+      where m.campaign_id = ${campaignId} group by 1, 2 order by 1, 2`)].map((r) => ({ ...r, bucket: iso(r.bucket) })),
   };
 }
 
@@ -145,5 +159,12 @@ describe('order independence', () => {
     expect(once.contacts.map((c) => [c.email, c.status])).toEqual(OUTCOME.map(([, , contact], i) => [addr(i), contact]));
     expect(once.suppressions).toEqual(OUTCOME.flatMap(([, , , reason], i) => (reason ? [{ email: addr(i), reason, source: `ses:<${addr(i)}>` }] : [])));
     expect(once.stats).toEqual([{ status: 'bounced', n: 5 }, { status: 'clicked', n: 2 }, { status: 'complained', n: 4 }, { status: 'rejected', n: 1 }]);
+    // Milestones count every message that reached them, whatever its status now; the per-minute
+    // timeline (moved as bounces arrive out of order) sums to them and matches a scan.
+    expect(once.counters).toEqual({ sent: 12, delivered: 12, opened: 12, clicked: 12, bounced_hard: 6, bounced_soft: 1, complained: 4 });
+    expect(once.timeline).toEqual(once.scanned);
+    for (const [metric, n] of Object.entries(once.counters)) {
+      expect(once.timeline.filter((t) => t.metric === metric).reduce((sum, t) => sum + t.n, 0)).toBe(n);
+    }
   }, 180_000);
 });
