@@ -54,7 +54,7 @@ async function scanned(campaignId: string) {
 describe('campaigns.onMetrics', () => {
   it('sends a snapshot on connect, then the changes, coalesced to at most 4 a second, ending on the latest state', async () => {
     const { campaignId, messages } = await sentCampaign(h, sender, 40, 'live');
-    const sub = subscribeMetrics(h.herald.url, sender.agent.cookie, campaignId);
+    const sub = subscribeMetrics(h.herald.url, { cookie: sender.agent.cookie }, campaignId);
     try {
       await vi.waitFor(() => expect(sub.received[0]?.data.counts).toMatchObject({ recipients: 40, sent: 40, delivered: 0 }), { timeout: 10_000 });
 
@@ -87,7 +87,7 @@ describe('campaigns.onMetrics', () => {
 
   it('resumes from lastEventId after the connection drops mid-campaign, and ends on the database’s counts', async () => {
     const { campaignId, messages } = await sentCampaign(h, sender, 30, 'resume');
-    const sub = subscribeMetrics(h.herald.url, sender.agent.cookie, campaignId);
+    const sub = subscribeMetrics(h.herald.url, { cookie: sender.agent.cookie }, campaignId);
     try {
       await waitProcessed(h, await post('delivery', messages.slice(0, 10)));
       await vi.waitFor(() => expect(sub.latest()?.data.counts.delivered).toBe(10), { timeout: 10_000 });
@@ -110,7 +110,7 @@ describe('campaigns.onMetrics', () => {
 
       // A subscriber that already shows the latest state gets nothing until the next change.
       const current = sub.latest();
-      const resumed = subscribeMetrics(h.herald.url, sender.agent.cookie, campaignId, { lastEventId: current?.id });
+      const resumed = subscribeMetrics(h.herald.url, { cookie: sender.agent.cookie }, campaignId, { lastEventId: current?.id });
       try {
         await vi.waitFor(() => expect(resumed.states).toContain('pending'), { timeout: 10_000 });
         await waitProcessed(h, await post('click', messages.slice(20, 21)));
@@ -132,7 +132,7 @@ describe('campaigns.onMetrics', () => {
       other = spawnHerald('main', workerEnv(h.herald, h.sim, { PORT: '0', WORKER: 'off' }));
       await waitForOutput(other, /listening on http:\/\/[^)]+\)/, 90_000);
       const otherUrl = /listening on (http:\/\/[^)]+)\)/.exec(other.output())?.[1] as string;
-      const sub = subscribeMetrics(otherUrl, sender.agent.cookie, campaignId);
+      const sub = subscribeMetrics(otherUrl, { cookie: sender.agent.cookie }, campaignId);
       try {
         await vi.waitFor(() => expect(sub.received[0]?.data.counts).toMatchObject({ sent: 10, delivered: 0 }), { timeout: 10_000 });
         await waitProcessed(h, await post('delivery', messages)); // accepted and applied by the test's own process
@@ -150,12 +150,12 @@ describe('campaigns.onMetrics', () => {
     const { campaignId } = await sentCampaign(h, sender, 2, 'private');
     const stranger = await signedUpAgent(h.herald.url, 'Stranger');
     const cases = [
-      { cookie: stranger.agent.cookie, id: campaignId, code: 'NOT_FOUND' },
-      { cookie: undefined, id: campaignId, code: 'UNAUTHORIZED' },
-      { cookie: sender.agent.cookie, id: 'not-a-uuid', code: 'BAD_REQUEST' },
+      { credentials: { cookie: stranger.agent.cookie }, id: campaignId, code: 'NOT_FOUND' },
+      { credentials: {}, id: campaignId, code: 'UNAUTHORIZED' },
+      { credentials: { cookie: sender.agent.cookie }, id: 'not-a-uuid', code: 'BAD_REQUEST' },
     ];
     for (const c of cases) {
-      const sub = subscribeMetrics(h.herald.url, c.cookie, c.id);
+      const sub = subscribeMetrics(h.herald.url, c.credentials, c.id);
       try {
         await vi.waitFor(() => expect(sub.errors).toHaveLength(1), { timeout: 10_000 });
         const [err] = sub.errors;

@@ -7,10 +7,12 @@ export type Received = { id: string; data: CampaignMetrics; at: number };
 
 /**
  * A browser-like subscriber to `campaigns.onMetrics` over real SSE: the
- * `eventsource` package with the session cookie, every request recorded (so
+ * `eventsource` package with a session cookie or an API key, every request recorded (so
  * a test can see the Last-Event-ID of a reconnect).
  */
-export function subscribeMetrics(baseUrl: string, cookie: string | undefined, id: string, opts: { lastEventId?: string } = {}) {
+export type Credentials = { cookie?: string; bearer?: string };
+
+export function subscribeMetrics(baseUrl: string, credentials: Credentials, id: string, opts: { lastEventId?: string } = {}) {
   const received: Received[] = [];
   const errors: unknown[] = [];
   const states: string[] = [];
@@ -23,7 +25,8 @@ export function subscribeMetrics(baseUrl: string, cookie: string | undefined, id
         eventSourceOptions: () => ({
           fetch: (input: string | URL | Request, init?: RequestInit) => {
             const headers = new Headers(init?.headers);
-            if (cookie) headers.set('cookie', cookie);
+            if (credentials.cookie) headers.set('cookie', credentials.cookie);
+            if (credentials.bearer) headers.set('authorization', `Bearer ${credentials.bearer}`);
             requests.push({ url: String(input), lastEventId: headers.get('last-event-id') });
             return fetch(input, { ...init, headers });
           },
@@ -47,4 +50,20 @@ export function subscribeMetrics(baseUrl: string, cookie: string | undefined, id
     latest: () => received.at(-1),
     unsubscribe: () => subscription.unsubscribe(),
   };
+}
+
+/** The first thing the subscription answers: its snapshot, or the error it is refused with (as a rejection). */
+export async function firstMetricsAnswer(baseUrl: string, credentials: Credentials, id: string): Promise<CampaignMetrics> {
+  const sub = subscribeMetrics(baseUrl, credentials, id);
+  try {
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      if (sub.errors.length > 0) throw sub.errors[0];
+      const first = sub.received[0];
+      if (first) return first.data;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('no answer from campaigns.onMetrics within 10 s');
+  } finally {
+    sub.unsubscribe();
+  }
 }
