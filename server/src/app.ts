@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerCampaignExportRoutes } from './http/campaignExportRoutes.js';
 import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
 import { registerImportRoutes } from './http/importRoutes.js';
@@ -36,6 +37,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerChannelRoutes(app, deps);
   registerImportRoutes(app, deps);
   registerSuppressionRoutes(app, deps);
+  registerCampaignExportRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerWebhookRoutes(app, deps);
 

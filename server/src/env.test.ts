@@ -27,6 +27,11 @@ describe('loadEnv', () => {
     expect(loadEnv({ SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' })).toMatchObject({ sendLeaseMs: 5000, sesRequestTimeoutMs: 3000 });
   });
 
+  it("takes the reputation guard's minimum sample from REPUTATION_MIN_SENDS", () => {
+    expect(loadEnv({}).reputationMinSends).toBe(500);
+    expect(loadEnv({ REPUTATION_MIN_SENDS: '20' }).reputationMinSends).toBe(20);
+  });
+
   it('splits the SNS certificate allow-list', () => {
     expect(loadEnv({ SNS_CERT_URL_ALLOW: 'http://127.0.0.1:1/ , http://localhost:2/' }).snsCertUrlAllow).toEqual(['http://127.0.0.1:1/', 'http://localhost:2/']);
   });
@@ -37,6 +42,7 @@ describe('loadEnv', () => {
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db', ENCRYPTION_KEYS: 'k:x', SES_SIMULATOR: 'on' }, 'SES_SIMULATOR=on is not allowed'],
     [{ WORKER: 'sometimes' }, 'WORKER'],
     [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL must be an http(s) URL'],
+    [{ REPUTATION_MIN_SENDS: '0' }, 'REPUTATION_MIN_SENDS'],
   ])('refuses %o', (source, message) => {
     expect(() => loadEnv(source)).toThrow(ConfigError);
     expect(() => loadEnv(source)).toThrow(message);

@@ -27,6 +27,7 @@ const schema = z.object({
   IMPORT_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
   SEND_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
   SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  REPUTATION_MIN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(500),
 });
 
 export type Env = {
@@ -55,6 +56,8 @@ export type Env = {
   sendLeaseMs: number;
   /** An SES call still unanswered after this is abandoned. */
   sesRequestTimeoutMs: number;
+  /** Recent sends a tenant needs before the reputation guard judges its bounce and complaint rates. */
+  reputationMinSends: number;
 };
 
 export class ConfigError extends Error {}
@@ -110,6 +113,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     importMaxBytes: e.IMPORT_MAX_MB * 1024 * 1024,
     sendLeaseMs: e.SEND_LEASE_SECONDS * 1000,
     sesRequestTimeoutMs: e.SES_REQUEST_TIMEOUT_MS,
+    reputationMinSends: e.REPUTATION_MIN_SENDS,
   };
 }
 

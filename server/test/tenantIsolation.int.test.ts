@@ -4,6 +4,7 @@ import { appRouter } from '../src/routers/index.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { agent, signedUpAgent, type Agent } from './agent.js';
 import { upload } from './importHelpers.js';
+import { firstMetricsAnswer } from './metricsSubscriber.js';
 
 /**
  * Tenant B, with its session and with its API key, goes after tenant A's data
@@ -189,12 +190,75 @@ Object.assign(cases, {
     refusedWith: notFound,
   },
   'campaigns.metrics': { attack: (b, world) => b.trpc.campaigns.metrics.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.onMetrics': {
+    attack: (b, world) => firstMetricsAnswer(herald.url, b === world.b.session ? { cookie: b.cookie } : { bearer: world.b.apiKeySecret }, world.a.campaignId),
+    refusedWith: notFound,
+  },
   'campaigns.sendCheck': { attack: (b, world) => b.trpc.campaigns.sendCheck.query({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.sendTest': { attack: (b, world) => b.trpc.campaigns.sendTest.mutate({ id: world.a.campaignId, to: 'member@alpha.test' }), refusedWith: notFound },
   'campaigns.send': { attack: (b, world) => b.trpc.campaigns.send.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.pause': { attack: (b, world) => b.trpc.campaigns.pause.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.resume': { attack: (b, world) => b.trpc.campaigns.resume.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.cancel': { attack: (b, world) => b.trpc.campaigns.cancel.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.timeline': { attack: (b, world) => b.trpc.campaigns.timeline.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.links': { attack: (b, world) => b.trpc.campaigns.links.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.recipients': { attack: (b, world) => b.trpc.campaigns.recipients.query({ id: world.a.campaignId, status: 'failed' }), refusedWith: notFound },
+  'campaigns.resendFailed': { attack: (b, world) => b.trpc.campaigns.resendFailed.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+} satisfies Record<string, Case>);
+
+/**
+ * Reputation and dashboard take no id: what B must never see is A's numbers. A has sent 1,000 (80 hard
+ * bounces) and is paused by the guard with a campaign in flight; B has sent 10. B's answers must be B's alone.
+ */
+async function giveTenantsHistory(): Promise<void> {
+  const { id: inFlight } = await world.a.session.trpc.campaigns.create.mutate({ ...campaignDraft(world.a.listId), name: 'Alpha in flight' });
+  await herald.deps.sql`update campaigns set status = 'paused', paused_reason = 'Alpha reason' where id = ${inFlight}`;
+  await herald.deps.sql`
+    insert into campaign_timeline (campaign_id, tenant_id, metric, bucket, shard, count) values
+      (${world.a.campaignId}, ${world.a.tenantId}, 'sent', date_trunc('minute', now()), 0, 1000),
+      (${world.a.campaignId}, ${world.a.tenantId}, 'delivered', date_trunc('minute', now()), 0, 900),
+      (${world.a.campaignId}, ${world.a.tenantId}, 'bounced_hard', date_trunc('minute', now()), 0, 80),
+      (${world.a.campaignId}, ${world.a.tenantId}, 'complained', date_trunc('minute', now()), 0, 5),
+      (${world.b.campaignId}, ${world.b.tenantId}, 'sent', date_trunc('minute', now()), 0, 10)`;
+  await herald.deps.sql`insert into tenant_reputation (tenant_id, state, reason, paused_at) values (${world.a.tenantId}, 'paused', 'Alpha reason', now())`;
+}
+
+const setReputationOfB = (state: 'ok' | 'paused') =>
+  herald.deps.sql`insert into tenant_reputation (tenant_id, state, reason, paused_at) values (${world.b.tenantId}, ${state}, ${state === 'paused' ? 'Beta reason' : null}, now())
+    on conflict (tenant_id) do update set state = excluded.state, reason = excluded.reason`;
+
+Object.assign(cases, {
+  'reputation.get': {
+    attack: (b) => b.trpc.reputation.get.query(),
+    check: async (_w, seen) => expect(seen).toMatchObject({ state: 'ok', sends: 10, bounces: 0, complaints: 0, reason: null }),
+  },
+  'reputation.resume': {
+    // B's owner lifts B's own pause and nothing of A's; B's API key may not lift anything.
+    attack: async (b, world) => {
+      await setReputationOfB('paused');
+      const attempt = await b.trpc.reputation.resume.mutate().catch((err: unknown) => err);
+      if (b === world.b.apiKey) {
+        expect(attempt).toMatchObject({ data: { code: 'FORBIDDEN' } });
+        await setReputationOfB('ok');
+      } else {
+        expect(attempt).toMatchObject({ state: 'ok', sends: 0 });
+      }
+      return attempt;
+    },
+  },
+  'dashboard.summary': {
+    attack: (b) => b.trpc.dashboard.summary.query(),
+    check: async (_w, seen) => {
+      const summary = seen as { days: { sent: number }[]; totals: unknown; inFlight: unknown[]; reputation: { sends: number }; ses: unknown };
+      expect(summary.totals).toEqual({ sent: 10, delivered: 0, bounced: 0, complained: 0 });
+      expect(summary.days.reduce((n, d) => n + d.sent, 0)).toBe(10);
+      expect(summary.inFlight).toEqual([]);
+      // B's own 10 sends, or none once B's owner resumed (the reputation.resume case): never A's 1,000.
+      expect(summary.reputation).toMatchObject({ state: 'ok', bounces: 0, complaints: 0 });
+      expect(summary.reputation.sends).toBeLessThanOrEqual(10);
+      expect(summary.ses).toMatchObject({ senderEmail: 'beta@herald.test' });
+    },
+  },
 } satisfies Record<string, Case>);
 
 /** The plan's REST routes, with B's cookie or B's API key. */
@@ -212,6 +276,7 @@ beforeAll(async () => {
   sim = await startSesSimulator();
   herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url } });
   world = { a: await makeTenant(herald.url, 'Alpha'), b: await makeTenant(herald.url, 'Beta') };
+  await giveTenantsHistory();
 });
 afterAll(async () => {
   await herald.stop();
@@ -232,6 +297,8 @@ async function snapshotOfA(): Promise<unknown> {
     campaigns: await herald.deps.sql`select * from campaigns where tenant_id = ${a} order by id`,
     messages: await herald.deps.sql`select * from messages where tenant_id = ${a} order by id`,
     sendJobs: await herald.deps.sql`select key, run_at from graphile_worker.jobs where key like 'campaign-%' order by key`,
+    reputation: await herald.deps.sql`select * from tenant_reputation where tenant_id = ${a}`,
+    timeline: await herald.deps.sql`select * from campaign_timeline where tenant_id = ${a} order by campaign_id, metric, bucket, shard`,
   };
 }
 
@@ -290,6 +357,17 @@ describe('import and suppression REST routes', () => {
     expect((await fetch(`${herald.url}/api/suppressions/import`, { method: 'POST', body: 'email\n' })).status).toBe(401);
     expect((await fetch(`${herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`)).status).toBe(401);
   });
+});
+
+describe('campaign recipients export', () => {
+  for (const credential of ['session', 'apiKey'] as const) {
+    it(`tenant B's ${credential} gets 404 for A's campaign`, async () => {
+      const headers: Record<string, string> = credential === 'session' ? { cookie: world.b.session.cookie ?? '' } : { authorization: `Bearer ${world.b.apiKeySecret}` };
+      const res = await fetch(`${herald.url}/api/campaigns/${world.a.campaignId}/recipients.csv`, { headers });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No campaign with this id.' } });
+    });
+  }
 });
 
 it('every procedure has an isolation case', () => {

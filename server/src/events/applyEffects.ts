@@ -11,7 +11,8 @@ export const METRICS_CHANNEL = 'campaign_metrics';
  * Writes merged effects: milestones keep their earliest time, the status
  * follows from them by rank (message_status_by_milestones, migration 0009),
  * permanent bounces and complaints suppress the address for the tenant and
- * mark the contact, and each touched campaign gets one small notification.
+ * mark the contact, clicked links are counted per campaign, and each
+ * touched campaign gets one small notification.
  * Rows are locked in id order first so two batches (or a batch and a sender
  * recording outcomes) meet in the same order.
  */
@@ -91,6 +92,44 @@ export async function applyEffects(tx: TransactionSql, items: MessageEffect[]): 
       where c.id = s.contact_id and c.tenant_id = s.tenant_id and c.email = s.email and contact_rank(c.status) < contact_rank(s.status)`;
   }
 
+  await countLinkClicks(tx, items);
+
   const campaigns = [...new Set(items.map((i) => `${i.tenantId}:${i.campaignId}`))].sort();
   await tx`select pg_notify(${METRICS_CHANNEL}, c) from unnest(${campaigns}::text[]) c`;
+}
+
+/**
+ * Per-link counts in one statement: every click adds to `clicks`, and a
+ * (message, link) pair seen for the first time (message_link_clicks) adds a
+ * recipient. Exact, because each SNS message is stored and applied once.
+ * The messages are already locked by this batch, so two batches never race
+ * on one pair; campaign_links rows are upserted in (campaign, url) order,
+ * like the counter rows, so concurrent batches cannot deadlock on them.
+ */
+async function countLinkClicks(tx: TransactionSql, items: MessageEffect[]): Promise<void> {
+  const clicks = items.flatMap((i) => i.effect.links.map((url) => ({ message_id: i.messageId, campaign_id: i.campaignId, tenant_id: i.tenantId, url })));
+  if (clicks.length === 0) return;
+  await tx`
+    with clicks as (
+      select * from jsonb_to_recordset(${JSON.stringify(clicks)}::text::jsonb) as r(message_id uuid, campaign_id uuid, tenant_id uuid, url text)
+    ),
+    first_clicks as (
+      insert into message_link_clicks (message_id, url)
+      select distinct message_id, url from clicks order by message_id, url
+      on conflict do nothing
+      returning message_id, url
+    ),
+    new_recipients as (
+      select c.campaign_id, f.url, count(*) as n
+      from first_clicks f join (select distinct message_id, campaign_id from clicks) c on c.message_id = f.message_id
+      group by 1, 2
+    )
+    insert into campaign_links (campaign_id, tenant_id, url, clicks, recipients)
+    select c.campaign_id, c.tenant_id, c.url, count(*), coalesce(max(n.n), 0)
+    from clicks c left join new_recipients n on n.campaign_id = c.campaign_id and n.url = c.url
+    group by c.campaign_id, c.tenant_id, c.url
+    order by c.campaign_id, c.url
+    on conflict (campaign_id, url) do update set
+      clicks = campaign_links.clicks + excluded.clicks,
+      recipients = campaign_links.recipients + excluded.recipients`;
 }

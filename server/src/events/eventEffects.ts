@@ -4,9 +4,9 @@ import { occurredAt } from '../webhooks/sesEvent.js';
 /**
  * What one SES event means for the messages it names, as milestones. Every
  * effect is merged by taking the earliest time of each milestone, the
- * strongest bounce type and the sum of opens and clicks: all commutative and
- * (with each SNS message stored once) free of order, so events may arrive in
- * any order and the message ends in one state.
+ * strongest bounce type, the sum of opens and clicks and all clicked links:
+ * all commutative and (with each SNS message stored once) free of order, so
+ * events may arrive in any order and the message ends in one state.
  */
 export type Effect = {
   /** Any event proves SES accepted the message: this is what resolves an `unknown` send. */
@@ -20,6 +20,8 @@ export type Effect = {
   rejectedAt: string | null;
   opens: number;
   clicks: number;
+  /** The link of each click (one entry per Click event), for the campaign's per-link counts. */
+  links: string[];
   /** Suppress the named recipients' addresses for the tenant, and mark their contacts. */
   suppress: 'bounce' | 'complaint' | null;
   contactStatus: 'unsubscribed' | 'bounced' | 'complained' | null;
@@ -42,6 +44,7 @@ export function effectOf(event: SesEvent): Effect {
     rejectedAt: null,
     opens: 0,
     clicks: 0,
+    links: [],
     suppress: null,
     contactStatus: null,
   };
@@ -52,7 +55,7 @@ export function effectOf(event: SesEvent): Effect {
     case 'Open':
       return { ...effect, deliveredAt: at, openedAt: at, opens: 1 };
     case 'Click':
-      return { ...effect, deliveredAt: at, clickedAt: at, clicks: 1 };
+      return { ...effect, deliveredAt: at, clickedAt: at, clicks: 1, links: event.click?.link ? [capUrl(event.click.link)] : [] };
     case 'Bounce': {
       const bounceType = event.bounce?.bounceType ?? 'Undetermined';
       // Only a permanent bounce suppresses: a transient one (mailbox full, …) may succeed next time.
@@ -72,6 +75,16 @@ export function effectOf(event: SesEvent): Effect {
   }
 }
 
+/** Longer links (tracking parameters gone wild) are kept as their first 2,048 characters. */
+export const MAX_LINK_LENGTH = 2048;
+
+/** Cut at the limit without splitting a surrogate pair: a lone surrogate is not valid JSON text for Postgres. */
+function capUrl(url: string): string {
+  if (url.length <= MAX_LINK_LENGTH) return url;
+  const cut = /[\uD800-\uDBFF]/.test(url.charAt(MAX_LINK_LENGTH - 1)) ? MAX_LINK_LENGTH - 1 : MAX_LINK_LENGTH;
+  return url.slice(0, cut);
+}
+
 const earliest = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : Date.parse(a) <= Date.parse(b) ? a : b);
 
 /** Two effects on one message as one; commutative and associative. */
@@ -88,6 +101,7 @@ export function mergeEffects(a: Effect, b: Effect): Effect {
     rejectedAt: earliest(a.rejectedAt, b.rejectedAt),
     opens: a.opens + b.opens,
     clicks: a.clicks + b.clicks,
+    links: [...a.links, ...b.links],
     suppress: a.suppress === 'complaint' || b.suppress === 'complaint' ? 'complaint' : (a.suppress ?? b.suppress),
     contactStatus: strongerContactStatus(a.contactStatus, b.contactStatus),
   };

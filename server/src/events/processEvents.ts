@@ -1,5 +1,6 @@
-import type { Sql, TransactionSql } from 'postgres';
-import type { Logger } from '../logger.js';
+import type { TransactionSql } from 'postgres';
+import { guardTenants } from '../services/reputation.js';
+import type { Deps } from '../services/deps.js';
 import { heraldMessageId, namedRecipients, parseSesEvent } from '../webhooks/sesEvent.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
@@ -12,10 +13,18 @@ type Match = { eventId: string; messageId: string; tenantId: string; campaignId:
  * finds the Herald messages each names (by SES MessageId within the topic
  * account's tenants, or by Herald's message-id tag, which is what resolves
  * an `unknown` send), merges their effects per message, and applies them.
- * Events that name no message are kept as orphans. Returns how many events
- * it took.
+ * Events that name no message are kept as orphans. Once the batch is
+ * committed, the reputation guard looks at the tenants it gave hard bounces
+ * or complaints (their counters are current by then). Returns how many
+ * events it took.
  */
-export async function processEventBatch(deps: { sql: Sql; logger: Logger }, shard: number, limit: number): Promise<number> {
+export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env'>, shard: number, limit: number): Promise<number> {
+  const { taken, reputationTenants } = await processWithRetry(deps, shard, limit);
+  await guardTenants(deps, reputationTenants);
+  return taken;
+}
+
+async function processWithRetry(deps: Pick<Deps, 'sql' | 'logger'>, shard: number, limit: number): Promise<BatchResult> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await deps.sql.begin((tx) => processInTransaction(tx, deps.logger, shard, limit));
@@ -27,13 +36,15 @@ export async function processEventBatch(deps: { sql: Sql; logger: Logger }, shar
   }
 }
 
-async function processInTransaction(tx: TransactionSql, logger: Logger, shard: number, limit: number): Promise<number> {
+type BatchResult = { taken: number; reputationTenants: string[] };
+
+async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], shard: number, limit: number): Promise<BatchResult> {
   const events = await tx<PendingEvent[]>`
     select id, aws_account_id as "accountId", topic_arn as "topicArn", ses_message_id as "sesMessageId", received_at::text as "receivedAt", payload
     from message_events where state = 'pending' and shard = ${shard}
     order by received_at limit ${limit}
     for update skip locked`;
-  if (events.length === 0) return 0;
+  if (events.length === 0) return { taken: 0, reputationTenants: [] };
 
   const effects = new Map<string, Effect>();
   const lookups = [];
@@ -101,5 +112,7 @@ async function processInTransaction(tx: TransactionSql, logger: Logger, shard: n
     select topic_arn, account, at from jsonb_to_recordset(${JSON.stringify([...topics.values()].sort((a, b) => a.topic_arn.localeCompare(b.topic_arn)))}::text::jsonb)
       as r(topic_arn text, account text, at timestamptz)
     on conflict (topic_arn) do update set last_event_at = greatest(sns_topics.last_event_at, excluded.last_event_at), updated_at = now()`;
-  return events.length;
+  // SES's bounce rate counts permanent bounces only; a transient one cannot move the guard.
+  const reputationTenants = [...perMessage.values()].filter((m) => m.effect.bounceType === 'Permanent' || m.effect.complainedAt !== null).map((m) => m.tenantId);
+  return { taken: events.length, reputationTenants };
 }

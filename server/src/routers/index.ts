@@ -4,7 +4,9 @@ import { authRouter } from './auth.js';
 import { campaignsRouter } from './campaigns.js';
 import { channelsRouter } from './channels.js';
 import { contactsRouter } from './contacts.js';
+import { dashboardRouter } from './dashboard.js';
 import { listsRouter } from './lists.js';
+import { reputationRouter } from './reputation.js';
 import { suppressionsRouter } from './suppressions.js';
 import { tenantRouter } from './tenant.js';
 
@@ -17,6 +19,8 @@ export const appRouter = router({
   lists: listsRouter,
   suppressions: suppressionsRouter,
   campaigns: campaignsRouter,
+  reputation: reputationRouter,
+  dashboard: dashboardRouter,
 });
 
 /** What the web app and other services import (type-only) for a type-safe client. */

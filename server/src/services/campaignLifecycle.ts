@@ -5,6 +5,7 @@ import { loadSendingChannel } from '../sending/sendingChannel.js';
 import { checkCampaignSend } from './campaignSendCheck.js';
 import { getCampaign, loadCampaign, type CampaignView } from './campaigns.js';
 import type { Deps } from './deps.js';
+import { assertReputationAllowsSending } from './reputationCheck.js';
 
 /**
  * Starts sending: every check of the send confirmation must pass, then in
@@ -18,6 +19,7 @@ export async function sendCampaign(deps: Deps, tenantId: string, id: string): Pr
     throw new AppError(problem.code === 'NOT_DRAFT' ? 'CONFLICT' : 'PRECONDITION_FAILED', problem.message, { problem: problem.code, fixPath: problem.fixPath });
   }
   const started = await deps.sql.begin(async (tx) => {
+    await assertReputationAllowsSending(tx, tenantId);
     const rows = await tx`
       update campaigns set status = 'sending', started_at = now(), updated_at = now()
       where id = ${id} and tenant_id = ${tenantId} and status = 'draft' returning id`;
@@ -52,6 +54,7 @@ export async function resumeCampaign(deps: Deps, tenantId: string, id: string): 
   const channel = await loadSendingChannel(deps, tenantId);
   if (!channel) throw new AppError('PRECONDITION_FAILED', 'Connect Amazon SES in Settings → Channels before resuming.', { problem: 'NO_CHANNEL', fixPath: '/settings/channels' });
   return transition(deps, tenantId, id, ['paused'], 'Only a paused campaign can be resumed.', async (tx) => {
+    await assertReputationAllowsSending(tx, tenantId);
     const [row] = await tx<{ fannedOut: boolean }[]>`
       update campaigns set status = 'sending', paused_reason = null, updated_at = now() where id = ${id}
       returning fanned_out_at is not null as "fannedOut"`;

@@ -4,8 +4,9 @@ import { loadSendingChannel, type SendingChannel } from '../sending/sendingChann
 import { loadCampaign } from './campaigns.js';
 import type { Deps } from './deps.js';
 import { getProfile } from './profile.js';
+import { reputationPausedProblem } from './reputationCheck.js';
 
-export type SendProblemCode = 'NOT_DRAFT' | 'NO_CHANNEL' | 'NO_POSTAL_ADDRESS' | 'SENDER_NOT_VERIFIED' | 'SES_CHECK_FAILED' | 'NO_AUDIENCE' | 'EMPTY_AUDIENCE';
+export type SendProblemCode = 'NOT_DRAFT' | 'REPUTATION_PAUSED' | 'NO_CHANNEL' | 'NO_POSTAL_ADDRESS' | 'SENDER_NOT_VERIFIED' | 'SES_CHECK_FAILED' | 'NO_AUDIENCE' | 'EMPTY_AUDIENCE';
 export type SendProblem = { code: SendProblemCode; message: string; fixPath: string | null };
 
 export type SendCheck = {
@@ -55,6 +56,8 @@ export async function checkCampaignSend(deps: Deps, tenantId: string, id: string
   const editPath = `/campaigns/${id}/edit`;
   const problems: SendProblem[] = [];
   if (row.status !== 'draft') problems.push({ code: 'NOT_DRAFT', message: 'This campaign has already been sent; only a draft can be sent.', fixPath: null });
+  const paused = await reputationPausedProblem(deps, tenantId);
+  if (paused) problems.push(paused);
 
   const channel = await loadSendingChannel(deps, tenantId);
   if (!channel) {

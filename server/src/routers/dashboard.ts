@@ -1,0 +1,6 @@
+import { dashboardSummary } from '../services/dashboard.js';
+import { router, tenantProcedure } from '../trpc/init.js';
+
+export const dashboardRouter = router({
+  summary: tenantProcedure.query(({ ctx }) => dashboardSummary(ctx.deps, ctx.tenantId)),
+});
