@@ -1,11 +1,13 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerCampaignExportRoutes } from './http/campaignExportRoutes.js';
 import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
 import { registerImportRoutes } from './http/importRoutes.js';
+import { registerMetricsStreamRoute } from './http/metricsStreamRoute.js';
 import { registerChannelRoutes } from './http/restChannels.js';
 import { registerSuppressionRoutes } from './http/suppressionRoutes.js';
 import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
@@ -44,14 +46,17 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   const loginThrottle = createLoginThrottle(app, deps.sql);
   const metricsHub = await startMetricsHub(deps);
   app.addHook('onClose', () => metricsHub.close());
+  const createContext = contextFactory(deps, loginThrottle, metricsHub);
+  const onError = ({ path, error, type }: { path?: string; error: TRPCError; type: string }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
+  };
+  registerMetricsStreamRoute(app, { createContext, onError });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: contextFactory(deps, loginThrottle, metricsHub),
-      onError({ path, error, type }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');
-      },
+      createContext,
+      onError,
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 

@@ -167,4 +167,45 @@ describe('campaigns.onMetrics', () => {
       }
     }
   });
+
+  it('answers unparsable input and an oversized Last-Event-ID with an error event, and a plain HTTP client with tRPC’s SSE frames', async () => {
+    const { campaignId } = await sentCampaign(h, sender, 2, 'raw');
+    const url = (input: string) => `${h.herald.url}/trpc/campaigns.onMetrics?input=${encodeURIComponent(input)}`;
+    const cookie = { cookie: sender.agent.cookie ?? '' };
+
+    const unparsable = await readStream(url('{"id":'), cookie, (text) => text.includes('event: serialized-error'));
+    expect(unparsable.contentType).toBe('text/event-stream');
+    expect(unparsable.text).toMatch(/^event: connected\ndata: \{"reconnectAfterInactivityMs":30000\}\n\n/);
+    const parseError = JSON.parse(/event: serialized-error\ndata: (.*)\n/.exec(unparsable.text)?.[1] ?? 'null');
+    expect(parseError).toMatchObject({ data: { code: 'PARSE_ERROR' }, message: expect.stringMatching(/not valid JSON/) });
+
+    const oversized = await readStream(url(JSON.stringify({ id: campaignId })), { ...cookie, 'last-event-id': 'x'.repeat(101) }, (text) => text.includes('event: serialized-error'));
+    expect(oversized.text).toMatch(/"code":"BAD_REQUEST"/);
+    expect(oversized.text).not.toMatch(/^id: /m);
+
+    const snapshot = await readStream(url(JSON.stringify({ id: campaignId })), cookie, (text) => /^id: /m.test(text));
+    const [, data, id] = /^data: (.*)\nid: (.*)\n\n/m.exec(snapshot.text) ?? [];
+    expect(JSON.parse(data ?? 'null')).toEqual(await campaignMetrics(h.herald.deps, sender.tenantId, campaignId));
+    expect(id).toMatch(/^[\w-]{22}$/);
+  });
 });
+
+/** Reads an SSE response as text until `done` says so (or 10 s pass), then drops the connection. */
+async function readStream(url: string, headers: Record<string, string>, done: (text: string) => boolean) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 10_000);
+  try {
+    const res = await fetch(url, { headers, signal: abort.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!done(text)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      text += value;
+    }
+    return { contentType: res.headers.get('content-type'), text };
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}

@@ -11,7 +11,16 @@ import type { MetricsHub } from './metricsHub.js';
  * next change, one that missed changes gets the current state at once.
  * Every update is the whole state, so no intermediate one needs replaying.
  */
-export const metricsEventId = (m: CampaignMetrics) => createHash('sha256').update(JSON.stringify(m)).digest('base64url').slice(0, 22);
+const eventIds = new WeakMap<CampaignMetrics, string>();
+export function metricsEventId(m: CampaignMetrics): string {
+  // Every subscriber of a campaign is handed the same object: hash it once.
+  let id = eventIds.get(m);
+  if (id === undefined) {
+    id = createHash('sha256').update(JSON.stringify(m)).digest('base64url').slice(0, 22);
+    eventIds.set(m, id);
+  }
+  return id;
+}
 
 /**
  * Checked before the stream starts, so a refusal is an ordinary NOT_FOUND

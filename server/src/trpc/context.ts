@@ -6,8 +6,9 @@ import type { Deps } from '../services/deps.js';
 
 export type { Principal } from '../http/authenticate.js';
 
-export type Context = CreateFastifyContextOptions & Authentication & { deps: Deps; loginThrottle: LoginThrottle; metricsHub: MetricsHub };
+/** `info` is left out: nothing reads it, and the onMetrics fan-out route builds contexts without tRPC's request parsing. */
+export type Context = Pick<CreateFastifyContextOptions, 'req' | 'res'> & Authentication & { deps: Deps; loginThrottle: LoginThrottle; metricsHub: MetricsHub };
 
 export function contextFactory(deps: Deps, loginThrottle: LoginThrottle, metricsHub: MetricsHub) {
-  return async (opts: CreateFastifyContextOptions): Promise<Context> => ({ ...opts, deps, loginThrottle, metricsHub, ...(await authenticate(deps, opts.req)) });
+  return async (opts: Pick<CreateFastifyContextOptions, 'req' | 'res'>): Promise<Context> => ({ req: opts.req, res: opts.res, deps, loginThrottle, metricsHub, ...(await authenticate(deps, opts.req)) });
 }

@@ -6,6 +6,12 @@ import { hasOriginHeader, isSameOrigin } from '../http/origin.js';
 import type { Context } from './context.js';
 import { describeZodError } from './zodMessages.js';
 
+/** Shared with the fan-out writer of campaigns.onMetrics (http/metricsStreamRoute.ts), which speaks the same SSE protocol. */
+export const sseOptions = {
+  ping: { enabled: true, intervalMs: 15_000 },
+  client: { reconnectAfterInactivityMs: 30_000 },
+};
+
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? describeZodError(error.cause) : null;
@@ -20,10 +26,7 @@ const t = initTRPC.context<Context>().create({
     const details = error.cause instanceof AppError ? (error.cause.details ?? null) : null;
     return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? null, details } };
   },
-  sse: {
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 30_000 },
-  },
+  sse: sseOptions,
 });
 
 export const router = t.router;

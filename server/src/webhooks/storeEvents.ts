@@ -35,6 +35,7 @@ export const shardOf = (snsMessageId: string): number => {
  * moment cannot slip an event in.
  */
 export async function storeEvents(sql: Sql, events: IncomingEvent[]): Promise<StoreOutcome[]> {
+  let newJobs = 0;
   // Distinct ids in one order: two concurrent batches holding the same redelivered ids in different
   // orders would otherwise wait on each other's unique-index entries and deadlock.
   const unique = new Map(events.map((e) => [e.snsMessageId, e]));
@@ -54,12 +55,15 @@ export async function storeEvents(sql: Sql, events: IncomingEvent[]): Promise<St
       // events (preserve_run_at: a flood does not keep pushing it back). A running job normally gets
       // a successor, but graphile-worker can drop that request while a worker is locking the job
       // (graphile/worker#580): events/pendingSweep.ts catches such stranded events within seconds.
-      await tx`select graphile_worker.add_job('events__process', json_build_object('shard', s), job_key := ${eventsJobKeyPrefix} || s,
-          run_at := now() + make_interval(secs => ${JOB_DELAY_MS / 1000}), job_key_mode := 'preserve_run_at')
-        from unnest(${shards}::int[]) s`;
+      const jobs = await tx<{ revision: number }[]>`
+        select j.revision from unnest(${shards}::int[]) s,
+          lateral graphile_worker.add_job('events__process', json_build_object('shard', s), job_key := ${eventsJobKeyPrefix} || s,
+            run_at := now() + make_interval(secs => ${JOB_DELAY_MS / 1000}), job_key_mode := 'preserve_run_at') j`;
+      newJobs = jobs.filter((j) => j.revision === 0).length;
     }
     return new Set(stored.map((r) => r.snsMessageId));
   });
+  if (newJobs > 0) wakeWorkersWhenDue(sql, newJobs);
   const notStored = events.filter((e) => !inserted.has(e.snsMessageId)).map((e) => e.snsMessageId);
   const known = notStored.length === 0 ? new Set<string>() : new Set(
     (await sql<{ id: string }[]>`select sns_message_id as id from message_events where sns_message_id = any(${notStored})`).map((r) => r.id),
@@ -72,4 +76,18 @@ export async function storeEvents(sql: Sql, events: IncomingEvent[]): Promise<St
     if (inserted.has(e.snsMessageId)) return first ? 'stored' : 'duplicate';
     return known.has(e.snsMessageId) ? 'duplicate' : 'unknown-account';
   });
+}
+
+/**
+ * graphile-worker announces a new job on `jobs:insert` when it is added, not
+ * when it becomes due: idle workers look at once, find nothing runnable yet,
+ * and look again only at their next poll (up to a second later), which made
+ * processing start up to a second late. So the job is announced again the
+ * moment it is due (its run_at is the transaction's start + the delay, before
+ * this commit-time timer). A lost wake-up only costs that poll.
+ */
+function wakeWorkersWhenDue(sql: Sql, jobs: number) {
+  setTimeout(() => {
+    sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: jobs })})`.catch(() => undefined);
+  }, JOB_DELAY_MS).unref();
 }
