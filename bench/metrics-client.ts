@@ -47,7 +47,9 @@ export type FireResult = {
   cpuSeconds: number;
 };
 
-export type SubscribeJob = { kind: 'subscribe'; url: string; cookie: string; campaignId: string; count: number; timeoutMs: number };
+/** `trpc`: tRPC's httpSubscriptionLink over the `eventsource` package (fetch, web streams); `plain`: node:http and a line parser, about what a browser's native EventSource costs. */
+export type SubscriberClient = 'trpc' | 'plain';
+export type SubscribeJob = { kind: 'subscribe'; url: string; cookie: string; campaignId: string; count: number; timeoutMs: number; client: SubscriberClient };
 export type SubscribeResult = { kind: 'subscribed'; count: number; ready: number; ms: number; errors: string[] };
 export type FinishJob = { kind: 'finish'; delivered: number; timeoutMs: number };
 /** One subscriber's updates: arrival times (epoch ms) and `counts.delivered`, in arrival order; the snapshot first. */
@@ -169,41 +171,77 @@ type Subscriber = SubscriberRecord & { unsubscribe: () => void };
 let subscribers: Subscriber[] = [];
 let cpuAtSubscribe = process.cpuUsage();
 
+function trpcSubscriber(job: SubscribeJob): Subscriber {
+  const record: Subscriber = { at: [], delivered: [], lastId: null, errors: [], states: [], unsubscribe: () => {} };
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpSubscriptionLink({
+        url: `${job.url}/trpc`,
+        EventSource,
+        eventSourceOptions: () => ({
+          fetch: (input: string | URL, init?: RequestInit) => {
+            const headers = new Headers(init?.headers);
+            headers.set('cookie', job.cookie);
+            return fetch(input, { ...init, headers });
+          },
+        }),
+      }),
+    ],
+  });
+  const subscription = client.campaigns.onMetrics.subscribe(
+    { id: job.campaignId },
+    {
+      onData: (event) => {
+        record.at.push(now());
+        record.delivered.push(event.data.counts.delivered);
+        record.lastId = event.id;
+      },
+      onError: (err) => void record.errors.push(String(err)),
+      onConnectionStateChange: (state) => void record.states.push(state.state),
+    },
+  );
+  record.unsubscribe = () => subscription.unsubscribe();
+  return record;
+}
+
+/** The same subscription read straight off a socket: one GET, SSE frames split on blank lines (no reconnects: a drop is an error). */
+function plainSubscriber(job: SubscribeJob): Subscriber {
+  const record: Subscriber = { at: [], delivered: [], lastId: null, errors: [], states: ['connecting'], unsubscribe: () => {} };
+  const path = `/trpc/campaigns.onMetrics?input=${encodeURIComponent(JSON.stringify({ id: job.campaignId }))}`;
+  const req = http.get(`${job.url}${path}`, { headers: { cookie: job.cookie, accept: 'text/event-stream' }, agent: false }, (res) => {
+    record.states.push('pending');
+    let buffered = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      const arrived = now();
+      buffered += chunk;
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const frame = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (event === 'serialized-error') record.errors.push(data ?? 'error');
+        if (event !== undefined || data === undefined) continue;
+        record.at.push(arrived);
+        record.delivered.push((JSON.parse(data) as { counts: { delivered: number } }).counts.delivered);
+        record.lastId = /^id: (.*)$/m.exec(frame)?.[1] ?? null;
+      }
+    });
+    res.on('end', () => void (record.states.at(-1) !== 'idle' && record.errors.push('stream ended')));
+  });
+  req.on('error', (err) => void (record.states.at(-1) !== 'idle' && record.errors.push(String(err))));
+  record.unsubscribe = () => {
+    record.states.push('idle');
+    req.destroy();
+  };
+  return record;
+}
+
 async function subscribe(job: SubscribeJob): Promise<SubscribeResult> {
   const started = performance.now();
   cpuAtSubscribe = process.cpuUsage();
-  subscribers = Array.from({ length: job.count }, () => {
-    const record: Subscriber = { at: [], delivered: [], lastId: null, errors: [], states: [], unsubscribe: () => {} };
-    const client = createTRPCClient<AppRouter>({
-      links: [
-        httpSubscriptionLink({
-          url: `${job.url}/trpc`,
-          EventSource,
-          eventSourceOptions: () => ({
-            fetch: (input: string | URL, init?: RequestInit) => {
-              const headers = new Headers(init?.headers);
-              headers.set('cookie', job.cookie);
-              return fetch(input, { ...init, headers });
-            },
-          }),
-        }),
-      ],
-    });
-    const subscription = client.campaigns.onMetrics.subscribe(
-      { id: job.campaignId },
-      {
-        onData: (event) => {
-          record.at.push(now());
-          record.delivered.push(event.data.counts.delivered);
-          record.lastId = event.id;
-        },
-        onError: (err) => void record.errors.push(String(err)),
-        onConnectionStateChange: (state) => void record.states.push(state.state),
-      },
-    );
-    record.unsubscribe = () => subscription.unsubscribe();
-    return record;
-  });
+  subscribers = Array.from({ length: job.count }, () => (job.client === 'plain' ? plainSubscriber(job) : trpcSubscriber(job)));
   const deadline = performance.now() + job.timeoutMs;
   const ready = () => subscribers.filter((s) => s.at.length > 0).length;
   while (ready() < job.count && performance.now() < deadline && subscribers.every((s) => s.errors.length === 0)) await sleep(20);

@@ -60,7 +60,7 @@
  *    got each state first and the first → last subscriber spread of each
  *    state; from the database, accepted → processing started
  *    (message_events.received_at → processed_at) and, per processing batch,
- *    its start minus its first event's arrival minus the 250 ms job delay
+ *    its start minus its first event's arrival minus the job delay (JOB_DELAY_MS)
  *    (waiting for a worker to poll). CPU seconds of api, watch, worker,
  *    Postgres backends and the clients from /proc over the run (first request
  *    → last subscriber caught up), the machine's busy share, and watch's peak
@@ -90,8 +90,9 @@ import { createLogger } from '../server/src/logger.js';
 import { metricsEventId } from '../server/src/realtime/metricsStream.js';
 import { campaignMetrics, type CampaignMetrics } from '../server/src/services/campaignMetrics.js';
 import { createTestDatabase, type TestDatabase } from '../server/src/testing/database.js';
+import { JOB_DELAY_MS } from '../server/src/webhooks/storeEvents.js';
 import { machine, median, repoRoot, signUp, trpc } from './lib.js';
-import type { ClientJob, FinishResult, FireResult, SignItem, SignResult, SubscribeResult } from './metrics-client.js';
+import type { ClientJob, FinishResult, FireResult, SignItem, SignResult, SubscribeResult, SubscriberClient } from './metrics-client.js';
 import { backendCpuSeconds, cpuSeconds, machineTicks, peakRssMb, startSimulatorProcess } from './send-procs.js';
 import { simAccountBody } from './send-tenant.js';
 
@@ -114,6 +115,7 @@ const { values: args } = parseArgs({
     'subscribers-live': { type: 'string', default: '1' },
     subscribers: { type: 'string', default: '500' },
     'subscriber-processes': { type: 'string', default: '2' },
+    'subscriber-client': { type: 'string', default: 'trpc' },
     'log-level': { type: 'string', default: 'info' },
     jit: { type: 'string', default: 'default' },
     'profile-dir': { type: 'string', default: '' },
@@ -127,6 +129,8 @@ const rate = Number(args.rate);
 const seconds = Number(args.seconds);
 const runs = Number(args.runs);
 const subscriberProcesses = Number(args['subscriber-processes']);
+const subscriberClient = args['subscriber-client'] as SubscriberClient;
+if (subscriberClient !== 'trpc' && subscriberClient !== 'plain') throw new Error('--subscriber-client is trpc or plain');
 const nodeArgs = args['profile-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['profile-dir'])}`] : [];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -689,7 +693,7 @@ type LiveRun = {
   /** message_events: received_at → processed_at, ms; processing batches (shard, processed_at). */
   toProcessing: Dist;
   batches: number;
-  /** Per batch: its start minus its earliest event's arrival minus the 250 ms job delay, ms (≈ waiting for a worker to poll). */
+  /** Per batch: its start minus its earliest event's arrival minus the job delay, ms (≈ waiting for a worker to pick it up). */
   batchLateness: Dist;
   cpu: CpuUse;
   watchPeakRssMb: number;
@@ -721,7 +725,7 @@ async function liveRun(
   const subscribed = await Promise.all(
     subscriberClients.map((c, i) =>
       counts[i]! > 0
-        ? c.call<SubscribeResult>({ kind: 'subscribe', url: herald.watchUrl, cookie: tenant.cookie, campaignId, count: counts[i]!, timeoutMs: 60_000 })
+        ? c.call<SubscribeResult>({ kind: 'subscribe', url: herald.watchUrl, cookie: tenant.cookie, campaignId, count: counts[i]!, timeoutMs: 60_000, client: subscriberClient })
         : Promise.resolve(null),
     ),
   );
@@ -800,7 +804,7 @@ async function liveRun(
   const legs = await sql<{ wait: number }[]>`
     select extract(epoch from processed_at - received_at)::float8 * 1000 as wait from message_events where sns_message_id = any(${ids})`;
   const batchRows = await sql<{ late: number }[]>`
-    select extract(epoch from processed_at - min(received_at))::float8 * 1000 - 250 as late
+    select extract(epoch from processed_at - min(received_at))::float8 * 1000 - ${JOB_DELAY_MS} as late
     from message_events where sns_message_id = any(${ids}) group by shard, processed_at`;
 
   return {
@@ -842,7 +846,7 @@ function describeRun(label: string, r: LiveRun): string {
       : '') +
     `; updates ${r.updatesPerSecond.toFixed(2)}/s per subscriber, at most ${r.maxUpdatesInASecond} in any sliding second, never closer than ${r.minGapMs.toFixed(0)} ms; on the final state ${r.onFinal}/${r.subscribers}; ` +
     `accepted → processing started ${showDist(r.toProcessing, 0)}; ${r.batches} processing batches (${(r.accepted / Math.max(1, r.batches)).toFixed(0)} events each), ` +
-    `started after their first event + 250 ms: ${showDist(r.batchLateness, 0)}; ` +
+    `started after their first event + ${JOB_DELAY_MS} ms: ${showDist(r.batchLateness, 0)}; ` +
     `CPU over ${u.seconds.toFixed(1)} s: api ${core(u.api)}, watch ${core(u.watch)}, worker ${core(u.worker)}, Postgres ${core(u.db)}, clients ${core(u.clients)} cores (watch ${u.watch.toFixed(2)} s), machine busy ${(u.machineBusy * 100).toFixed(0)} %; ` +
     `watch RSS ${r.watchRssBeforeMb.toFixed(0)} MB before, peak ${r.watchPeakRssMb.toFixed(0)} MB; checks: ${r.problems.length === 0 ? 'ok' : r.problems.join('; ')}; load average ${r.loadBefore} → ${r.loadAfter}`
   );
