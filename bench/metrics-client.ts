@@ -9,8 +9,9 @@
  *    over keep-alive connections, and reports when each 200 came back;
  *  - `subscribe`: opens `count` subscriptions to `campaigns.onMetrics` the way
  *    a browser does (tRPC's httpSubscriptionLink over the `eventsource`
- *    package, with the session cookie; like server/test/metricsSubscriber.ts)
- *    and answers once each has its first snapshot;
+ *    package, with the session cookie; like server/test/metricsSubscriber.ts),
+ *    or with `client: 'plain'` as bare GETs read by a line parser, and answers
+ *    once each has its first snapshot;
  *  - `finish`: waits until every subscription shows at least `delivered`
  *    deliveries (or a timeout), closes them and reports every update each one
  *    received: its arrival time, its `delivered` count and its event id.

@@ -43,8 +43,9 @@
  *    bench/metrics-client.ts). --subscribers-live (1) or --subscribers (500)
  *    subscriptions to `campaigns.onMetrics` on `watch`, opened as a browser
  *    does (tRPC httpSubscriptionLink over the `eventsource` package, with the
- *    cookie) from --subscriber-processes client processes, each waits for its
- *    snapshot; then one client process POSTs the notifications to `api` at a
+ *    cookie; or, with --subscriber-client plain, one node:http GET each with a
+ *    line parser) from --subscriber-processes client processes, each waits for
+ *    its snapshot; then one client process POSTs the notifications to `api` at a
  *    steady --rate per second (request i is due at start + i/rate, whatever
  *    the answers do) until all are sent. Latency of the i-th accepted event =
  *    the arrival of the first update showing delivered ≥ i (counts only grow)
@@ -72,7 +73,7 @@
  * Options: --parts read,live,many --messages 1000000 --chunk 50000 --update-connections 4
  * --read-rounds 3 --read-calls 200 --read-warmup 20 --scan-calls 20 --write-baseline on
  * --rate 1000 --seconds 20 --runs 3 --warm-seconds 3 --subscribers-live 1 --subscribers 500
- * --subscriber-processes 2 --log-level info --profile-dir DIR (V8 CPU profiles of api, watch and worker)
+ * --subscriber-processes 2 --subscriber-client trpc|plain --log-level info --profile-dir DIR (V8 CPU profiles of api, watch and worker)
  * --jit default|off (off: `ALTER DATABASE … SET jit = off` on the scratch database, to compare).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';

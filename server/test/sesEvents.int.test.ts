@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readySender, simAccount, type Sender } from './sendingHelpers.js';
 import {
-  at, contactStatus, deliver, messageState, notification, sentCampaign, startHarness, statsOf, stopHarness, suppressionsOf,
+  at, contactStatus, deliver, messageState, notification, sentCampaign, startHarness, statsOf, stopHarness, suppressionsOf, waitProcessed,
   type Harness, type SentMessage,
 } from './sesEventHelpers.js';
+import { shardOf } from '../src/webhooks/storeEvents.js';
 import { awsExample, type ExampleName } from './snsHelpers.js';
 
 /**
@@ -210,5 +211,21 @@ describe('campaign counters', () => {
     } finally {
       await unlisten();
     }
+  });
+});
+
+describe('an event whose processing job was lost', () => {
+  it('is processed anyway: every worker sweeps for events left pending', async () => {
+    const [m] = take(1) as [SentMessage];
+    const envelope = notification(h, sender.accountId, example('delivery', m));
+    // Stored as the webhook stores it, but with no events__process job: graphile-worker can drop a keyed
+    // add_job while a worker takes the previous job (graphile/worker#580).
+    await h.herald.deps.sql`
+      insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
+      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${shardOf(envelope.MessageId)},
+        ${envelope.Message}::jsonb, now() - interval '5 seconds')`;
+    await waitProcessed(h, [envelope.MessageId]);
+    expect((await eventRow(envelope.MessageId))?.state).toBe('applied');
+    expect((await messageState(h, m.id)).status).toBe('delivered');
   });
 });

@@ -3,8 +3,8 @@ import type { Deps } from '../services/deps.js';
 import { eventsJobKeyPrefix } from '../webhooks/storeEvents.js';
 
 /** Stored events still pending after this have (very likely) lost their processing job. */
-const STRANDED_AFTER_MS = 2_000;
-const SWEEP_EVERY_MS = 2_000;
+const STRANDED_AFTER_MS = 1_000;
+const SWEEP_EVERY_MS = 1_000;
 
 /**
  * Queues a processing job for every shard holding events that waited longer
@@ -24,7 +24,7 @@ export async function sweepPendingEvents(sql: Sql): Promise<number> {
   return rows.length;
 }
 
-/** Runs the sweep every 2 s in a worker process, until stopped. */
+/** Runs the sweep every second in a worker process, until stopped. */
 export function startPendingSweepLoop(deps: Deps): { stop: () => Promise<void> } {
   let running: Promise<void> | null = null;
   const pass = () => {
