@@ -91,7 +91,7 @@ import { createLogger } from '../server/src/logger.js';
 import { metricsEventId } from '../server/src/realtime/metricsStream.js';
 import { campaignMetrics, type CampaignMetrics } from '../server/src/services/campaignMetrics.js';
 import { createTestDatabase, type TestDatabase } from '../server/src/testing/database.js';
-import { JOB_DELAY_MS } from '../server/src/webhooks/storeEvents.js';
+import { JOB_DELAY_MS } from '../server/src/webhooks/processingScheduler.js';
 import { machine, median, repoRoot, signUp, trpc } from './lib.js';
 import type { ClientJob, FinishResult, FireResult, SignItem, SignResult, SubscribeResult, SubscriberClient } from './metrics-client.js';
 import { backendCpuSeconds, cpuSeconds, machineTicks, peakRssMb, startSimulatorProcess } from './send-procs.js';

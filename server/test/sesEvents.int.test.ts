@@ -216,7 +216,7 @@ describe('campaign counters', () => {
 
 describe('an event whose processing job was lost', () => {
   it('is processed anyway: every worker sweeps for events left pending', async () => {
-    const [m] = take(1) as [SentMessage];
+    const [m] = (await sentCampaign(h, sender, 1, 'lost')).messages as [SentMessage];
     const envelope = notification(h, sender.accountId, example('delivery', m));
     // Stored as the webhook stores it, but with no events__process job: graphile-worker can drop a keyed
     // add_job while a worker takes the previous job (graphile/worker#580).

@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Deps } from '../services/deps.js';
-import { eventsJobKeyPrefix } from '../webhooks/storeEvents.js';
+import { eventsJobKeyPrefix } from '../webhooks/processingScheduler.js';
 
 /** Stored events still pending after this have (very likely) lost their processing job. */
 const STRANDED_AFTER_MS = 1_000;

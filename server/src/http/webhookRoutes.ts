@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../services/deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
 import { groupCommit } from '../webhooks/groupCommit.js';
+import { createProcessingScheduler } from '../webhooks/processingScheduler.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';
 import { storeEvents } from '../webhooks/storeEvents.js';
 
@@ -15,6 +16,7 @@ export const WEBHOOK_BODY_LIMIT = 300 * 1024;
  * cookies, no sessions: trust comes only from the SNS signature.
  */
 export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
+  const processing = createProcessingScheduler(deps);
   const webhook: WebhookDeps = {
     sql: deps.sql,
     logger: deps.logger,
@@ -22,8 +24,9 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
     certificates: certificateSource(),
     fetch: (input, init) => globalThis.fetch(input, init),
     now: deps.now,
-    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 4 }),
+    store: groupCommit((events) => storeEvents({ sql: deps.sql, schedule: processing.schedule }, events), { maxBatch: 500, maxConcurrent: 4 }),
   };
+  app.addHook('onClose', () => processing.flush());
 
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

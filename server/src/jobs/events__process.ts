@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { processEventBatch } from '../events/processEvents.js';
-import { EVENT_SHARDS, eventsJobKeyPrefix } from '../webhooks/storeEvents.js';
+import { eventsJobKeyPrefix } from '../webhooks/processingScheduler.js';
+import { EVENT_SHARDS } from '../webhooks/storeEvents.js';
 import { addJob } from './addJob.js';
 import { defineTask } from './defineTask.js';
 
