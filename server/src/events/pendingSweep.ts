@@ -8,7 +8,8 @@ const SWEEP_EVERY_MS = 1_000;
 
 /**
  * Queues a processing job for every shard holding events that waited longer
- * than they should. The webhook enqueues one with each event, but
+ * than they should. The webhook queues one shortly after storing
+ * (webhooks/processingScheduler.ts), but its process may die first, and
  * graphile-worker may drop a keyed add_job while a worker is taking the
  * previous job (graphile/worker#580); without this, such events would wait
  * for the next event of their shard, possibly for hours. Harmless when
