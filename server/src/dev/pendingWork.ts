@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface PendingWork {
@@ -21,7 +22,14 @@ export interface PendingWork {
  * and `stop()` / `reset()` can cut everything short: no stray timer or socket keeps a process alive.
  */
 export function pendingWork(onError: (err: unknown) => void): PendingWork {
-  let controller = new AbortController();
+  // Every scheduled event of a generation sleeps on this one signal: hundreds of listeners are expected,
+  // not a leak (Node warns past 10).
+  const generation = () => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  };
+  let controller = generation();
   let running = 0;
   let idleWaiters: Array<() => void> = [];
   let inSlots = 0;
@@ -87,7 +95,7 @@ export function pendingWork(onError: (err: unknown) => void): PendingWork {
 
     cancel() {
       controller.abort();
-      controller = new AbortController();
+      controller = generation();
     },
   };
 }
