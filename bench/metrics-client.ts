@@ -25,6 +25,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AppRouter } from '../server/src/routers/index.js';
 import { signedNotification } from '../server/src/dev/snsMessages.js';
+import { snsRequest } from './snsRequest.js';
 
 export type SignItem = { topicArn: string; messageId: string; message: string };
 export type SignJob = { kind: 'sign'; certUrl: string; keyPem: string; items: SignItem[]; file: string };
@@ -78,20 +79,7 @@ function requestsOf(files: string[]): Request[] {
     readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => {
-        const envelope = JSON.parse(line) as { Type: string; MessageId: string; TopicArn: string };
-        const body = Buffer.from(line);
-        // What SNS sends with every HTTP delivery.
-        const headers = {
-          'content-type': 'text/plain; charset=UTF-8',
-          'content-length': body.length,
-          'x-amz-sns-message-type': envelope.Type,
-          'x-amz-sns-message-id': envelope.MessageId,
-          'x-amz-sns-topic-arn': envelope.TopicArn,
-          'user-agent': 'Amazon Simple Notification Service Agent',
-        };
-        return { body, headers };
-      }),
+      .map(snsRequest),
   );
 }
 

@@ -76,26 +76,19 @@
  * --subscriber-processes 2 --subscriber-client trpc|plain --log-level info --profile-dir DIR (V8 CPU profiles of api, watch and worker)
  * --jit default|off (off: `ALTER DATABASE … SET jit = off` on the scratch database, to compare).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres, { type Sql } from 'postgres';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../server/src/db/embedded.js';
-import { createLogger } from '../server/src/logger.js';
 import { metricsEventId } from '../server/src/realtime/metricsStream.js';
 import { campaignMetrics, type CampaignMetrics } from '../server/src/services/campaignMetrics.js';
-import { createTestDatabase, type TestDatabase } from '../server/src/testing/database.js';
 import { JOB_DELAY_MS } from '../server/src/webhooks/processingScheduler.js';
-import { machine, median, repoRoot, signUp, trpc } from './lib.js';
+import { fixture, freePort, heraldMail, scratchDatabase, type ScratchDatabase, readyTenant, SNS_KEY_PEM, startCertHost, startClient, startNode, tail, type Client as HarnessClient, type Proc, type Tenant } from './harness.js';
+import { machine, median, trpc } from './lib.js';
 import type { ClientJob, FinishResult, FireResult, SignItem, SignResult, SubscribeResult, SubscriberClient } from './metrics-client.js';
 import { backendCpuSeconds, cpuSeconds, machineTicks, peakRssMb, startSimulatorProcess } from './send-procs.js';
-import { simAccountBody } from './send-tenant.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -150,91 +143,11 @@ const ms = (x: number, digits = 1) => x.toFixed(digits);
 const showDist = (d: Dist, digits = 1) => `p50 ${ms(d.p50, digits)} / p95 ${ms(d.p95, digits)} / p99 ${ms(d.p99, digits)} / max ${ms(d.max, digits)} ms`;
 const fmt = (xs: number[], digits = 1) => `${median(xs).toFixed(digits)} median [${xs.map((x) => x.toFixed(digits)).join(', ')}]`;
 
-// --- the certificate host (a local stand-in for sns.<region>.amazonaws.com, as bench/webhook.ts) ---
+// --- processes (bench/harness.ts) ---
 
-const fixture = (p: string) => readFileSync(path.join(repoRoot, 'server/test/fixtures', p), 'utf8');
-const KEY_PEM = fixture('sns/signing-key.pem');
-const CERT_PATH = '/sns/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
-
-async function startCertHost() {
-  const cert = fixture('sns/signing-cert.pem');
-  const server = createServer((req, res) => {
-    if (req.url === CERT_PATH) res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(cert);
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { allowPrefix: `${url}/sns/`, certUrl: `${url}${CERT_PATH}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// --- client processes (bench/metrics-client.ts) ---
-
-type Client = { pid: number; call: <R>(job: ClientJob) => Promise<R>; stop: () => Promise<void> };
-
-function startClient(): Client {
-  const child = fork(path.join(repoRoot, 'bench/metrics-client.ts'), [], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return {
-    pid: child.pid!,
-    call: <R>(job: ClientJob) =>
-      new Promise<R>((resolve, reject) => {
-        const onExit = (code: number | null) => reject(new Error(`client process exited (${code}) during ${job.kind}`));
-        child.once('exit', onExit);
-        child.once('message', (m: { kind: string; message?: string }) => {
-          child.off('exit', onExit);
-          if (m.kind === 'error') reject(new Error(m.message));
-          else resolve(m as R);
-        });
-        child.send(job);
-      }),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.send({ kind: 'exit' });
-      await exited;
-    },
-  };
-}
-
-// --- Herald's processes ---
-
-type Proc = { child: ChildProcess; pid: number; log: string; stop: () => Promise<void> };
-
-function startNode(script: string, env: Record<string, string>, name: string): Proc {
-  const log = path.join(tmp, `${name}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, script)], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  return {
-    child,
-    pid: child.pid!,
-    log,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-const tail = (file: string, lines = 20) => readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+type Client = HarnessClient<ClientJob>;
+const startMetricsClient = () => startClient<ClientJob>('bench/metrics-client.ts');
+const startHeraldNode = (script: string, env: Record<string, string>, name: string) => startNode(script, env, { log: path.join(tmp, `${name}.log`), nodeArgs });
 
 type Herald = { apiUrl: string; watchUrl: string; api: Proc; watch: Proc; worker: Proc; stop: () => Promise<void> };
 
@@ -251,9 +164,9 @@ async function startHerald(databaseUrl: string, sql: Sql, sesEndpoint: string, a
     WEB_DIST: '/nonexistent',
   };
   const [apiPort, watchPort] = [await freePort(), await freePort()];
-  const api = startNode('server/src/main.ts', { ...env, PORT: String(apiPort), WORKER: 'off' }, 'api');
-  const watch = startNode('server/src/main.ts', { ...env, PORT: String(watchPort), WORKER: 'off' }, 'watch');
-  const worker = startNode('server/src/worker.ts', env, 'worker');
+  const api = startHeraldNode('server/src/main.ts', { ...env, PORT: String(apiPort), WORKER: 'off' }, 'api');
+  const watch = startHeraldNode('server/src/main.ts', { ...env, PORT: String(watchPort), WORKER: 'off' }, 'watch');
+  const worker = startHeraldNode('server/src/worker.ts', env, 'worker');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const watchUrl = `http://127.0.0.1:${watchPort}`;
   const database = new URL(databaseUrl).pathname.slice(1);
@@ -288,23 +201,6 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/pr
 
 // --- the tenant ---
 
-type Tenant = { cookie: string; tenantId: string; listId: string; accountId: string };
-
-async function readyTenant(url: string, sql: Sql, sim: Awaited<ReturnType<typeof startSimulatorProcess>>): Promise<Tenant> {
-  const accessKeyId = 'AKIABENCHMETRICS0001';
-  const secretAccessKey = 'bench-metrics-secret';
-  const accountId = '310000000002';
-  await sim.putAccount(accessKeyId, simAccountBody(secretAccessKey, accountId, { maxSendRate: 1000 }));
-  const cookie = await signUp(url, 'Metrics');
-  await trpc(url, cookie, 'channels.email.connect', { accessKeyId, secretAccessKey, region: 'us-east-1', senderEmail: 'news@sender.test' }, 'mutation');
-  await trpc(url, cookie, 'tenant.updateProfile', { companyName: 'Metrics Ltd', postalAddress: 'Harbour Road 7\n20457 Hamburg' }, 'mutation');
-  const { id: listId } = await trpc<{ id: string }>(url, cookie, 'lists.create', { name: 'Readers' }, 'mutation');
-  const [row] = await sql<{ tenantId: string; accountId: string | null; connected: boolean }[]>`
-    select l.tenant_id as "tenantId", t.aws_account_id as "accountId", t.is_connected as connected
-    from lists l join tenant_channel_settings t on t.tenant_id = l.tenant_id where l.id = ${listId}`;
-  if (!row?.connected || row.accountId !== accountId) throw new Error(`the tenant is not connected as account ${accountId}: ${JSON.stringify(row)}`);
-  return { cookie, tenantId: row.tenantId, listId, accountId };
-}
 
 async function createCampaign(url: string, tenant: Tenant, name: string): Promise<string> {
   const { id } = await trpc<{ id: string }>(
@@ -594,25 +490,7 @@ const deliveryTemplate = fixture('ses-events/delivery.json');
 /** A Delivery event as SES publishes it through a configuration set, with Herald's tags. */
 function delivery(tenant: Tenant, campaignId: string, m: Message, sentAt: string): string {
   const event = JSON.parse(deliveryTemplate) as { mail: Record<string, unknown>; delivery: Record<string, unknown> };
-  Object.assign(event.mail, {
-    timestamp: sentAt,
-    source: 'Sender News <news@sender.test>',
-    sourceArn: `arn:aws:ses:us-east-1:${tenant.accountId}:identity/news@sender.test`,
-    sendingAccountId: tenant.accountId,
-    messageId: m.sesId,
-    destination: [m.to],
-    commonHeaders: { from: ['Sender News <news@sender.test>'], to: [m.to], messageId: m.sesId, subject: 'Autumn news' },
-    tags: {
-      'ses:operation': ['SendRawEmail'],
-      'ses:configuration-set': ['herald-events'],
-      'ses:source-ip': ['192.0.2.10'],
-      'ses:from-domain': ['sender.test'],
-      'ses:caller-identity': ['herald'],
-      herald_tenant: [tenant.tenantId],
-      herald_campaign: [campaignId],
-      herald_message: [m.id],
-    },
-  });
+  Object.assign(event.mail, heraldMail({ accountId: tenant.accountId, tenantId: tenant.tenantId, campaignId, messageId: m.id, sesId: m.sesId, to: m.to, sentAt }));
   Object.assign(event.delivery, { timestamp: new Date().toISOString(), recipients: [m.to] });
   return JSON.stringify(event);
 }
@@ -716,7 +594,7 @@ async function liveRun(
   const items: SignItem[] = messages.map((m) => ({ topicArn, messageId: randomUUID(), message: delivery(tenant, campaignId, m, sentAt) }));
   const half = Math.ceil(items.length / loaders.length);
   const files = loaders.map((_, i) => path.join(tmp, `${tag}-${i}.ndjson`));
-  await Promise.all(loaders.map((c, i) => c.call<SignResult>({ kind: 'sign', certUrl, keyPem: KEY_PEM, items: items.slice(i * half, (i + 1) * half), file: files[i]! })));
+  await Promise.all(loaders.map((c, i) => c.call<SignResult>({ kind: 'sign', certUrl, keyPem: SNS_KEY_PEM, items: items.slice(i * half, (i + 1) * half), file: files[i]! })));
 
   // Subscribers, spread over the subscriber processes; each waits for its snapshot.
   const counts = subscriberClients.map((_, i) => Math.floor(subscriberCount / subscriberClients.length) + (i < subscriberCount % subscriberClients.length ? 1 : 0));
@@ -855,23 +733,17 @@ function describeRun(label: string, r: LiveRun): string {
 
 // --- main ---
 
-let embedded: EmbeddedPostgres | null = null;
-let database: TestDatabase | null = null;
+let database: ScratchDatabase | null = null;
 const certHost = await startCertHost();
 const sim = await startSimulatorProcess();
-const loaders = [startClient(), startClient()];
-const subscriberClients = Array.from({ length: subscriberProcesses }, () => startClient());
+const loaders = [startMetricsClient(), startMetricsClient()];
+const subscriberClients = Array.from({ length: subscriberProcesses }, () => startMetricsClient());
 let herald: Herald | null = null;
 const summary: Record<string, unknown> = {};
 /** Herald's logs stay in the temporary directory when something went wrong. */
 let keepLogs = false;
 try {
-  let adminUrl = args['database-url'] || process.env.DATABASE_URL || '';
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres'), port: await freePort(), logger: createLogger('warn') });
-    adminUrl = embedded.url;
-  }
-  database = await createTestDatabase(adminUrl);
+  database = await scratchDatabase(args['database-url'] ?? '', path.join(tmp, 'postgres'));
   const sql = postgres(database.url, { max: 4, onnotice: () => {} });
   // --jit off: Postgres's JIT off for the scratch database (every connection opened after this), to compare.
   if (args.jit === 'off') await sql`alter database ${sql(new URL(database.url).pathname.slice(1))} set jit = off`;
@@ -880,12 +752,12 @@ try {
   await fresh.end();
   const [pg] = await sql<{ version: string }[]>`select split_part(version(), ' on ', 1) as version`;
   say(
-    `machine: ${machine()}, ${pg!.version}${embedded ? ' (embedded)' : ''}; ${new Date().toISOString()}; load average ${load()}; ` +
+    `machine: ${machine()}, ${pg!.version}${database.embedded ? ' (embedded)' : ''}; ${new Date().toISOString()}; load average ${load()}; ` +
       `parts ${[...parts].join(', ')}; LOG_LEVEL=${args['log-level']}; Postgres jit ${jit!.jit} (jit_above_cost ${jit!.cost}); ` +
       `api and watch: main.ts (WORKER=off), worker: worker.ts`,
   );
   herald = await startHerald(database.url, sql, sim.url, certHost.allowPrefix);
-  const tenant = await readyTenant(herald.apiUrl, sql, sim);
+  const tenant = await readyTenant(herald.apiUrl, sql, sim, { name: 'Metrics', accessKeyId: 'AKIABENCHMETRICS0001', secretAccessKey: 'bench-metrics-secret', accountId: '310000000002' });
 
   if (parts.has('read')) summary.read = await readPart(sql, database.url, herald, tenant);
 
@@ -955,8 +827,7 @@ try {
   await Promise.all([...loaders, ...subscriberClients].map((c) => c.stop()));
   await sim.stop();
   await certHost.stop();
-  await database?.drop();
-  await embedded?.stop();
+  await database?.close();
   if (keepLogs) say(`Herald's logs: ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 }

@@ -46,22 +46,15 @@
  * Options: --events 20000 --concurrency 64 --runs 3 --warmup 2000 --baseline-requests 4000 --warm-run-events 3000
  * --layouts separate,inline --log-level info --profile-dir DIR (V8 CPU profiles of API and worker).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres, { type Sql } from 'postgres';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../server/src/db/embedded.js';
-import { createLogger } from '../server/src/logger.js';
-import { createTestDatabase, type TestDatabase } from '../server/src/testing/database.js';
-import { machine, median, repoRoot, signUp, trpc } from './lib.js';
+import { fixture, freePort, heraldMail, scratchDatabase, type ScratchDatabase, readyTenant, SNS_KEY_PEM, startCertHost, startClient, startNode, tail, type Client as HarnessClient, type Proc, type Tenant } from './harness.js';
+import { machine, median, trpc } from './lib.js';
 import { backendCpuSeconds, cpuSeconds, machineTicks, peakRssMb, startSimulatorProcess } from './send-procs.js';
-import { simAccountBody } from './send-tenant.js';
 import type { FireJob, FireResult, SignItem, SignJob, SignResult } from './webhook-client.js';
 
 const { values: args } = parseArgs({
@@ -94,101 +87,11 @@ const encryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
 
 type Layout = 'separate' | 'inline';
 
-// --- the certificate host (a local stand-in for sns.<region>.amazonaws.com, as server/test/snsHelpers.ts) ---
+// --- processes (bench/harness.ts) ---
 
-const fixture = (p: string) => readFileSync(path.join(repoRoot, 'server/test/fixtures', p), 'utf8');
-const CERT_PEM = fixture('sns/signing-cert.pem');
-const KEY_PEM = fixture('sns/signing-key.pem');
-const CERT_PATH = '/sns/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
-
-async function startCertHost() {
-  let fetched = 0;
-  const server = createServer((req, res) => {
-    if (req.url === CERT_PATH) {
-      fetched += 1;
-      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(CERT_PEM);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    allowPrefix: `${url}/sns/`,
-    certUrl: `${url}${CERT_PATH}`,
-    fetched: () => fetched,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// --- client processes (bench/webhook-client.ts) ---
-
-type Client = { pid: number; call: <R>(job: SignJob | FireJob) => Promise<R>; stop: () => Promise<void> };
-
-function startClient(): Client {
-  const child = fork(path.join(repoRoot, 'bench/webhook-client.ts'), [], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return {
-    pid: child.pid!,
-    call: <R>(job: SignJob | FireJob) =>
-      new Promise<R>((resolve, reject) => {
-        const onExit = (code: number | null) => reject(new Error(`client process exited (${code}) during ${job.kind}`));
-        child.once('exit', onExit);
-        child.once('message', (m: { kind: string; message?: string }) => {
-          child.off('exit', onExit);
-          if (m.kind === 'error') reject(new Error(m.message));
-          else resolve(m as R);
-        });
-        child.send(job);
-      }),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.send({ kind: 'exit' });
-      await exited;
-    },
-  };
-}
-
-// --- Herald's processes ---
-
-type Proc = { child: ChildProcess; pid: number; log: string; stop: () => Promise<void> };
-
-function startNode(script: string, env: Record<string, string>, name: string): Proc {
-  const log = path.join(tmp, `${name}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, script)], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  return {
-    child,
-    pid: child.pid!,
-    log,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-const tail = (file: string, lines = 20) => readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+type Client = HarnessClient<SignJob | FireJob>;
+const startWebhookClient = () => startClient<SignJob | FireJob>('bench/webhook-client.ts');
+const startHeraldNode = (script: string, env: Record<string, string>, name: string) => startNode(script, env, { log: path.join(tmp, `${name}.log`), nodeArgs });
 
 type Herald = { url: string; api: Proc; worker: Proc | null; stop: () => Promise<void> };
 
@@ -205,8 +108,8 @@ async function startHeraldProcesses(layout: Layout, databaseUrl: string, sql: Sq
     LOG_LEVEL: args['log-level'],
     WEB_DIST: '/nonexistent',
   };
-  const api = startNode('server/src/main.ts', { ...env, WORKER: layout === 'inline' ? 'inline' : 'off' }, `${name}-api`);
-  const worker = layout === 'separate' ? startNode('server/src/worker.ts', env, `${name}-worker`) : null;
+  const api = startHeraldNode('server/src/main.ts', { ...env, WORKER: layout === 'inline' ? 'inline' : 'off' }, `${name}-api`);
+  const worker = layout === 'separate' ? startHeraldNode('server/src/worker.ts', env, `${name}-worker`) : null;
   const url = `http://127.0.0.1:${port}`;
   const database = new URL(databaseUrl).pathname.slice(1);
   for (let i = 0; ; i++) {
@@ -228,25 +131,7 @@ async function startHeraldProcesses(layout: Layout, databaseUrl: string, sql: Sq
   };
 }
 
-// --- the tenant and its messages ---
-
-type Tenant = { cookie: string; tenantId: string; listId: string; accountId: string };
-
-async function readyTenant(url: string, sql: Sql, sim: Awaited<ReturnType<typeof startSimulatorProcess>>): Promise<Tenant> {
-  const accessKeyId = 'AKIABENCHWEBHOOK0001';
-  const secretAccessKey = 'bench-webhook-secret';
-  const accountId = '310000000001';
-  await sim.putAccount(accessKeyId, simAccountBody(secretAccessKey, accountId, { maxSendRate: 1000 }));
-  const cookie = await signUp(url, 'Webhook');
-  await trpc(url, cookie, 'channels.email.connect', { accessKeyId, secretAccessKey, region: 'us-east-1', senderEmail: 'news@sender.test' }, 'mutation');
-  await trpc(url, cookie, 'tenant.updateProfile', { companyName: 'Webhook Ltd', postalAddress: 'Harbour Road 7\n20457 Hamburg' }, 'mutation');
-  const { id: listId } = await trpc<{ id: string }>(url, cookie, 'lists.create', { name: 'Readers' }, 'mutation');
-  const [row] = await sql<{ tenantId: string; accountId: string | null; connected: boolean }[]>`
-    select l.tenant_id as "tenantId", t.aws_account_id as "accountId", t.is_connected as connected
-    from lists l join tenant_channel_settings t on t.tenant_id = l.tenant_id where l.id = ${listId}`;
-  if (!row?.connected || row.accountId !== accountId) throw new Error(`the tenant is not connected as account ${accountId}: ${JSON.stringify(row)}`);
-  return { cookie, tenantId: row.tenantId, listId, accountId };
-}
+// --- the tenant's messages ---
 
 type Message = { i: number; id: string; to: string; sesId: string };
 
@@ -316,25 +201,7 @@ function sesEvent(ctx: Ctx, m: Message, type: EventType, at: Date, sendingAccoun
   const name = type.toLowerCase() as keyof typeof templates;
   const event = JSON.parse(templates[name]) as Record<string, Record<string, unknown>>;
   const mail = event.mail!;
-  Object.assign(mail, {
-    timestamp: ctx.sentAt,
-    source: 'Sender News <news@sender.test>',
-    sourceArn: `arn:aws:ses:us-east-1:${sendingAccountId}:identity/news@sender.test`,
-    sendingAccountId,
-    messageId: m.sesId,
-    destination: [m.to],
-    commonHeaders: { from: ['Sender News <news@sender.test>'], to: [m.to], messageId: m.sesId, subject: 'Autumn news' },
-    tags: {
-      'ses:operation': ['SendRawEmail'],
-      'ses:configuration-set': ['herald-events'],
-      'ses:source-ip': ['192.0.2.10'],
-      'ses:from-domain': ['sender.test'],
-      'ses:caller-identity': ['herald'],
-      herald_tenant: [ctx.tenant.tenantId],
-      herald_campaign: [ctx.campaignId],
-      herald_message: [m.id],
-    },
-  });
+  Object.assign(mail, heraldMail({ accountId: sendingAccountId, tenantId: ctx.tenant.tenantId, campaignId: ctx.campaignId, messageId: m.id, sesId: m.sesId, to: m.to, sentAt: ctx.sentAt }));
   const detail = event[name]!;
   detail.timestamp = at.toISOString();
   if (type === 'Delivery') detail.recipients = [m.to];
@@ -369,7 +236,7 @@ async function signAll(clients: Client[], certUrl: string, items: SignItem[], na
   const half = Math.ceil(items.length / clients.length);
   const files = clients.map((_, i) => path.join(tmp, `${name}-${i}.ndjson`));
   await Promise.all(
-    clients.map((c, i) => c.call<SignResult>({ kind: 'sign', certUrl, keyPem: KEY_PEM, items: items.slice(i * half, (i + 1) * half), file: files[i]! })),
+    clients.map((c, i) => c.call<SignResult>({ kind: 'sign', certUrl, keyPem: SNS_KEY_PEM, items: items.slice(i * half, (i + 1) * half), file: files[i]! })),
   );
   return { files, ms: performance.now() - started };
 }
@@ -603,25 +470,19 @@ const lat = (r: FireResult) => `p50 ${r.latencyMs.p50.toFixed(1)} / p95 ${r.late
 
 // --- main ---
 
-let embedded: EmbeddedPostgres | null = null;
-let database: TestDatabase | null = null;
+let database: ScratchDatabase | null = null;
 const certHost = await startCertHost();
 const sim = await startSimulatorProcess();
-const clients = [startClient(), startClient()];
+const clients = [startWebhookClient(), startWebhookClient()];
 const summary: Record<string, unknown>[] = [];
 /** Herald's logs stay in the temporary directory when something went wrong. */
 let keepLogs = false;
 try {
-  let adminUrl = args['database-url'] || process.env.DATABASE_URL || '';
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres'), port: await freePort(), logger: createLogger('warn') });
-    adminUrl = embedded.url;
-  }
-  database = await createTestDatabase(adminUrl);
+  database = await scratchDatabase(args['database-url'] ?? '', path.join(tmp, 'postgres'));
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   const [pg] = await sql<{ version: string }[]>`select split_part(version(), ' on ', 1) as version`;
   say(
-    `machine: ${machine()}, ${pg!.version}${embedded ? ' (embedded)' : ''}; ${new Date().toISOString()}; load average ${load()}; ` +
+    `machine: ${machine()}, ${pg!.version}${database.embedded ? ' (embedded)' : ''}; ${new Date().toISOString()}; load average ${load()}; ` +
       `${eventsWanted.toLocaleString('en')} events per run, concurrency ${concurrency}, LOG_LEVEL=${args['log-level']}, layouts ${layouts.join(', ')}`,
   );
   let tenant: Tenant | null = null;
@@ -630,7 +491,7 @@ try {
     const results: Run[] = [];
     const inline = layout === 'inline';
     try {
-      tenant ??= await readyTenant(herald.url, sql, sim);
+      tenant ??= await readyTenant(herald.url, sql, sim, { name: 'Webhook', accessKeyId: 'AKIABENCHWEBHOOK0001', secretAccessKey: 'bench-webhook-secret', accountId: '310000000001' });
       const setup = { sql, databaseUrl: database.url, herald, tenant, clients, certUrl: certHost.certUrl };
       // A fresh server's first thousands of requests run cold (JIT); a short run first, not counted.
       if (warmRunEvents > 0) {
@@ -711,8 +572,7 @@ try {
   await Promise.all(clients.map((c) => c.stop()));
   await sim.stop();
   await certHost.stop();
-  await database?.drop();
-  await embedded?.stop();
+  await database?.close();
   if (keepLogs) say(`Herald's logs: ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 }

@@ -44,7 +44,8 @@ async function slowDemoAccount(accessKeyId: string, rate: number): Promise<void>
   expect(res.status, await res.text()).toBeLessThan(300);
 }
 
-const visible = (page: Page, text: string | RegExp) => expect.poll(() => page.getByText(text).first().isVisible());
+// A loaded machine can take seconds to answer (expect.poll gives up after 1 s by default).
+const visible = (page: Page, text: string | RegExp) => expect.poll(() => page.getByText(text).first().isVisible(), { timeout: 10_000 });
 
 /** The width of the page's content; more than the window means sideways scrolling. */
 const contentWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);

@@ -45,7 +45,8 @@ async function addDemoIdentity(identity: string, status: 'Success' | 'Pending'):
   expect(res.status, await res.text()).toBeLessThan(300);
 }
 
-const visible = (page: Page, text: string | RegExp) => expect.poll(() => page.getByText(text).first().isVisible());
+// A loaded machine can take seconds to answer (expect.poll gives up after 1 s by default).
+const visible = (page: Page, text: string | RegExp) => expect.poll(() => page.getByText(text).first().isVisible(), { timeout: 10_000 });
 /** The word the status box leads with: "Connected", "Not connected", "Connection failed" or "Connecting…". */
 const status = (page: Page) => expect.poll(async () => (await page.getByTestId('ses-status').locator(':scope > span').first().textContent())?.trim());
 

@@ -40,7 +40,8 @@ function contactsCsv(): string {
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
 
-const visible = (page: Page, text: string | RegExp) => expect.poll(() => page.getByText(text).first().isVisible());
+// A loaded machine can take seconds to answer (expect.poll gives up after 1 s by default).
+const visible = (page: Page, text: string | RegExp) => expect.poll(() => page.getByText(text).first().isVisible(), { timeout: 10_000 });
 
 async function signUp(page: Page, email: string, company: string) {
   await page.goto(`${herald.url}/signup`);
