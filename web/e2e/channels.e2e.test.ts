@@ -90,6 +90,13 @@ it('a marketer connects Amazon SES, sees failures in plain words, refreshes iden
   expect(options).toContain('demo@herald.test');
   expect(options).not.toContain('pending@herald.test');
   await visible(page, /Any address at herald\.test works too/).toBe(true);
+  // An address at the verified domain is typed; the list is one click away.
+  await sender.selectOption({ label: 'Type another address…' });
+  await expect.poll(() => sender.evaluate((el) => `${el.tagName} ${el === document.activeElement}`)).toBe('INPUT true');
+  await visible(page, /Any address at herald\.test works, because that domain is verified/).toBe(true);
+  await page.getByRole('button', { name: 'Choose from your verified senders' }).click();
+  await expect.poll(() => sender.evaluate((el) => el.tagName)).toBe('SELECT');
+  expect(await sender.inputValue()).toBe('');
   await sender.selectOption('demo@herald.test');
 
   await page.getByRole('button', { name: 'Connect to SES' }).click();

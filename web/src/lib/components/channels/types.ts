@@ -9,3 +9,10 @@ export type IdentityStatus = Identity['status'];
 /** Where the last "Connect to SES" on this page stands; null when none was tried. */
 export type Attempt = { state: 'connecting' } | { state: 'failed'; message: string };
 export type EventDelivery = RouterOutputs['channels']['email']['events'];
+
+/** The identities of a kind whose verification succeeded, as addresses or domains. */
+export const verifiedOf = (identities: Identity[] | null, type: Identity['type']): string[] =>
+	(identities ?? []).filter((i) => i.type === type && i.status === 'Success').map((i) => i.identity);
+
+/** What the hint under a sender field can depend on (VerifiedSenderPicker). */
+export type SenderChoice = { listed: boolean; emails: string[]; domains: string[] };
