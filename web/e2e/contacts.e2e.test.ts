@@ -336,3 +336,26 @@ it('a list page imports straight into that list, and "Update it" fills in contac
   expect(problems).toEqual([]);
   await close();
 });
+
+it('an address that names no contact, list or campaign says so and leads back', async () => {
+  const { page, problems, close } = await watchedPage(browser);
+  await signUp(page, 'missing@example.com', 'Missing Records Ltd');
+  const unknown = '0b5e1c52-7a43-4f39-9d2e-3f1f8c0d2a11';
+  const pages = [
+    { path: '/contacts/not-an-id', title: "This contact doesn't exist", back: 'Back to Contacts', to: '/contacts' },
+    { path: `/lists/${unknown}`, title: "This list doesn't exist", back: 'Back to Lists', to: '/lists' },
+    { path: `/campaigns/${unknown}`, title: "This campaign doesn't exist", back: 'Back to Campaigns', to: '/campaigns' },
+    { path: `/campaigns/${unknown}/edit`, title: "This campaign doesn't exist", back: 'Back to Campaigns', to: '/campaigns' },
+  ];
+  for (const p of pages) {
+    await page.goto(`${herald.url}${p.path}`);
+    await expect.poll(() => page.getByRole('heading', { name: p.title }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.getByRole('link', { name: p.back }).click();
+    await page.waitForURL((url) => url.pathname === p.to);
+  }
+  // Only the lookups were refused (not-an-id is a 400, the unknown ids 404s); the browser logs each too.
+  const refusedLookup = /(HTTP (400|404): GET |status of (400|404) .*@ ).*\/trpc\/(contacts|lists|campaigns)\.get/;
+  expect(problems.filter((p) => !refusedLookup.test(p))).toEqual([]);
+  expect(problems.filter((p) => /HTTP 404/.test(p)).length).toBeGreaterThanOrEqual(3);
+  await close();
+});
