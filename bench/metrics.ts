@@ -757,7 +757,7 @@ try {
       `api and watch: main.ts (WORKER=off), worker: worker.ts`,
   );
   herald = await startHerald(database.url, sql, sim.url, certHost.allowPrefix);
-  const tenant = await readyTenant(herald.apiUrl, sql, sim, { name: 'Metrics', accessKeyId: 'AKIABENCHMETRICS0001', secretAccessKey: 'bench-metrics-secret', accountId: '310000000002' });
+  const tenant = await readyTenant(herald.apiUrl, sql, sim, { name: 'Metrics', accessKeyId: 'BENCHMETRICSKEY00001', secretAccessKey: 'bench-metrics-secret', accountId: '310000000002' });
 
   if (parts.has('read')) summary.read = await readPart(sql, database.url, herald, tenant);
 

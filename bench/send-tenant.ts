@@ -25,7 +25,7 @@ let accounts = 0;
 /** A simulator account of its own (never throttled by default), connected by a freshly signed-up tenant. */
 export async function readyTenant(api: Herald & { url: string }, sim: SimulatorProcess, name: string, simAccount: Record<string, unknown>): Promise<Tenant> {
   accounts += 1;
-  const accessKeyId = `AKIABENCHSEND${String(accounts).padStart(4, '0')}`;
+  const accessKeyId = `BENCHSENDKEY${String(accounts).padStart(4, '0')}`;
   const secretAccessKey = `bench-send-secret-${accounts}`;
   const accountId = String(300000000000 + accounts);
   await sim.putAccount(accessKeyId, simAccountBody(secretAccessKey, accountId, simAccount));

@@ -491,7 +491,7 @@ try {
     const results: Run[] = [];
     const inline = layout === 'inline';
     try {
-      tenant ??= await readyTenant(herald.url, sql, sim, { name: 'Webhook', accessKeyId: 'AKIABENCHWEBHOOK0001', secretAccessKey: 'bench-webhook-secret', accountId: '310000000001' });
+      tenant ??= await readyTenant(herald.url, sql, sim, { name: 'Webhook', accessKeyId: 'BENCHWEBHOOKKEY00001', secretAccessKey: 'bench-webhook-secret', accountId: '310000000001' });
       const setup = { sql, databaseUrl: database.url, herald, tenant, clients, certUrl: certHost.certUrl };
       // A fresh server's first thousands of requests run cold (JIT); a short run first, not counted.
       if (warmRunEvents > 0) {
