@@ -12,7 +12,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Sql } from 'postgres';
 import { startEmbeddedPostgres } from '../server/src/db/embedded.js';
-import { createLogger } from '../server/src/logger.js';
+import { createLogger } from '../server/src/logging/logger.js';
 import { createTestDatabase } from '../server/src/testing/database.js';
 import { repoRoot, signUp, trpc } from './lib.js';
 import type { SimulatorProcess } from './send-procs.js';

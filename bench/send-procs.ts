@@ -82,9 +82,9 @@ export type SimulatorProcess = {
   stop: () => Promise<void>;
 };
 
-/** `server/src/dev/ses-sim-cli.ts --port 0`, configured through its control endpoints. */
+/** `server/src/cli/ses-sim.ts --port 0`, configured through its control endpoints. */
 export async function startSimulatorProcess(nodeArgs: string[] = []): Promise<SimulatorProcess> {
-  const sim = startNode('server/src/dev/ses-sim-cli.ts', ['--port', '0'], {}, nodeArgs);
+  const sim = startNode('server/src/cli/ses-sim.ts', ['--port', '0'], {}, nodeArgs);
   let url: string | undefined;
   for (let i = 0; i < 300 && !url; i++) {
     url = sim.logs.map((l) => /SES\/STS simulator at (http:\S+)/.exec(l)?.[1]).find(Boolean);

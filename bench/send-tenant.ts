@@ -5,11 +5,11 @@
  */
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { startHerald, type Herald } from '../server/src/boot.js';
-import { compileEmail } from '../server/src/campaigns/render.js';
+import { compileEmail } from '../server/src/rendering/render.js';
 import { loadEnv } from '../server/src/env.js';
-import { createLogger } from '../server/src/logger.js';
+import { createLogger } from '../server/src/logging/logger.js';
 import { sesClient } from '../server/src/ses/clients.js';
-import { buildRawEmail } from '../server/src/sending/mime.js';
+import { buildRawEmail } from '../server/src/rendering/mime.js';
 import { signUp, trpc } from './lib.js';
 import type { SimulatorProcess } from './send-procs.js';
 

@@ -1,7 +1,7 @@
 /**
  * bench/send: the send pipeline end to end (issue "Campaigns and the sending
  * pipeline", performance section). Herald's API runs in this process; the
- * workers (server/src/worker.ts) and the SES simulator (ses-sim-cli.ts) run as
+ * workers (server/src/worker.ts) and the SES simulator (cli/ses-sim.ts) run as
  * processes of their own, on a scratch database. Three parts:
  *  - rate: 1,000 recipients at 14/s (the tenant's cap; the simulator account
  *    allows 1,000/s, so it never throttles and its accept times show what

@@ -15,7 +15,7 @@ import { registerWebApp } from './http/webApp.js';
 import { registerWebhookRoutes } from './http/webhookRoutes.js';
 import { startMetricsHub } from './realtime/metricsHub.js';
 import { appRouter, type AppRouter } from './routers/index.js';
-import type { Deps } from './services/deps.js';
+import type { Deps } from './deps.js';
 import { contextFactory } from './trpc/context.js';
 
 export type BuildAppOptions = { serveWeb?: boolean };

@@ -8,8 +8,9 @@ import { ensureDatabase } from './db/ensureDatabase.js';
 import { migrateDatabase } from './db/migrate.js';
 import type { Env } from './env.js';
 import { startWorker } from './jobs/runner.js';
-import type { Logger } from './logger.js';
-import type { Deps } from './services/deps.js';
+import type { Logger } from './logging/logger.js';
+import type { Deps } from './deps.js';
+import { createSesClients } from './ses/clients.js';
 import path from 'node:path';
 
 export type Roles = { http: boolean; worker: boolean };
@@ -65,7 +66,9 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
 
     const client: DbClient = createDb(databaseUrl);
     stack.push(client.close);
-    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date() };
+    const sesClients = createSesClients();
+    stack.push(async () => sesClients.close());
+    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients };
 
     if (roles.worker) {
       const worker = await startWorker(deps, databaseUrl);

@@ -1,6 +1,6 @@
 import { startHerald } from './boot.js';
 import { ConfigError, loadDotEnvFile, loadEnv } from './env.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './logging/logger.js';
 import { onShutdownSignal } from './shutdown.js';
 
 /** `npm start`: API, web app and (unless WORKER=off) the worker in one process. */

@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import type { Logger } from './logging/logger.js';
 
 /**
  * Runs `stop` once on SIGINT/SIGTERM. A second signal, or a stop that takes

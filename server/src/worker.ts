@@ -1,6 +1,6 @@
 import { startHerald } from './boot.js';
 import { ConfigError, loadDotEnvFile, loadEnv } from './env.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './logging/logger.js';
 import { onShutdownSignal } from './shutdown.js';
 
 /** `npm run worker`: job processing only, for scaling workers apart from the API. */

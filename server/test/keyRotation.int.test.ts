@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { parseKeyring } from '../src/crypto/keyring.js';
 import { rotateSecrets } from '../src/crypto/rotate.js';
 import { decryptSecret, encryptSecret, keyIdOf } from '../src/crypto/secretBox.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 
 let database: TestDatabase;

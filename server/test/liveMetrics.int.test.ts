@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppRouter } from '../src/routers/index.js';
-import { campaignMetrics } from '../src/services/campaignMetrics.js';
+import { campaignMetrics } from '../src/services/campaigns/metrics.js';
 import { signedUpAgent } from './agent.js';
 import { subscribeMetrics } from './metricsSubscriber.js';
 import { spawnHerald, waitForOutput } from './process.js';

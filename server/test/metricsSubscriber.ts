@@ -1,7 +1,7 @@
 import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import type { AppRouter } from '../src/routers/index.js';
-import type { CampaignMetrics } from '../src/services/campaignMetrics.js';
+import type { CampaignMetrics } from '../src/services/campaigns/metrics.js';
 
 export type Received = { id: string; data: CampaignMetrics; at: number };
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
 import { laneCount } from '../src/sending/lanes.js';
 import { batchSize } from '../src/sending/sendLane.js';
-import { hashPassword } from '../src/services/passwords.js';
+import { hashPassword } from '../src/services/account/passwords.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { agent, type Agent } from './agent.js';
 import { campaignInput, readySender, simAccount, type Sender } from './sendingHelpers.js';

@@ -5,7 +5,7 @@ import {
   at, contactStatus, deliver, messageState, notification, sentCampaign, startHarness, statsOf, stopHarness, suppressionsOf, waitProcessed,
   type Harness, type SentMessage,
 } from './sesEventHelpers.js';
-import { shardOf } from '../src/webhooks/storeEvents.js';
+import { shardOf } from '../src/events/shards.js';
 import { awsExample, type ExampleName } from './snsHelpers.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { parseKeyring } from '../src/crypto/keyring.js';
-import { signUnsubscribeToken } from '../src/services/unsubscribeTokens.js';
+import { signUnsubscribeToken } from '../src/services/audience/unsubscribeTokens.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { signedUpAgent } from './agent.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
-import { addJob } from '../src/jobs/addJob.js';
+import { addJob } from '../src/queue/addJob.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { signedUpAgent } from './agent.js';
 

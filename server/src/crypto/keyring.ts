@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../env.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 
 export type Keyring = {
   /** The key new ciphertexts are made with. */

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 import { encryptedColumns } from './encryptedColumns.js';
 import type { Keyring } from './keyring.js';
 import { decryptSecret, encryptSecret, keyIdOf } from './secretBox.js';

@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 
 const execFile = promisify(execFileCb);
 

@@ -5,8 +5,8 @@ import { migrate as drizzleMigrate } from 'drizzle-orm/postgres-js/migrator';
 import { runMigrations as graphileMigrate } from 'graphile-worker';
 import postgres, { type Sql } from 'postgres';
 import { repoRoot } from '../env.js';
-import { graphileLogger } from '../jobs/graphileLogger.js';
-import type { Logger } from '../logger.js';
+import { graphileLogger } from '../logging/graphileLogger.js';
+import type { Logger } from '../logging/logger.js';
 
 export const migrationsFolder = path.join(repoRoot, 'drizzle');
 

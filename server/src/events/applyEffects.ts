@@ -1,11 +1,9 @@
 import type { TransactionSql } from 'postgres';
+import { METRICS_CHANNEL } from '../realtime/metricsChannel.js';
 import type { Effect } from './eventEffects.js';
 
 /** The merged effect of a batch's events on one message. */
 export type MessageEffect = { messageId: string; tenantId: string; campaignId: string; sesMessageId: string; effect: Effect };
-
-/** Live metrics listen here (issue: campaign metrics subscription); the payload carries ids only. */
-export const METRICS_CHANNEL = 'campaign_metrics';
 
 /**
  * Writes merged effects: milestones keep their earliest time, the status

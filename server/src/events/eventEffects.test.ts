@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSesEvent, type SesEvent } from '../webhooks/sesEvent.js';
+import { parseSesEvent, type SesEvent } from './sesEvent.js';
 import { MAX_LINK_LENGTH, effectOf, mergeEffects } from './eventEffects.js';
 
 /** The AWS example Click event, with the given link. */

@@ -1,5 +1,5 @@
-import type { SesEvent } from '../webhooks/sesEvent.js';
-import { occurredAt } from '../webhooks/sesEvent.js';
+import type { SesEvent } from './sesEvent.js';
+import { occurredAt } from './sesEvent.js';
 
 /**
  * What one SES event means for the messages it names, as milestones. Every

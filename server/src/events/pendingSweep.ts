@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
-import type { Deps } from '../services/deps.js';
-import { eventsJobKeyPrefix } from '../webhooks/processingScheduler.js';
+import type { Deps } from '../deps.js';
+import { addJob } from '../queue/addJob.js';
+import { eventsJobKey } from './shards.js';
 
 /** Stored events still pending after this have (very likely) lost their processing job. */
 const STRANDED_AFTER_MS = 1_000;
@@ -9,7 +10,7 @@ const SWEEP_EVERY_MS = 1_000;
 /**
  * Queues a processing job for every shard holding events that waited longer
  * than they should. The webhook queues one shortly after storing
- * (webhooks/processingScheduler.ts), but its process may die first, and
+ * (processingScheduler.ts), but its process may die first, and
  * graphile-worker may drop a keyed add_job while a worker is taking the
  * previous job (graphile/worker#580); without this, such events would wait
  * for the next event of their shard, possibly for hours. Harmless when
@@ -17,12 +18,11 @@ const SWEEP_EVERY_MS = 1_000;
  * "pending" index only.
  */
 export async function sweepPendingEvents(sql: Sql): Promise<number> {
-  const rows = await sql`
-    select graphile_worker.add_job('events__process', json_build_object('shard', shard), job_key := ${eventsJobKeyPrefix} || shard,
-      job_key_mode := 'preserve_run_at')
-    from (select distinct shard from message_events
-          where state = 'pending' and received_at < now() - make_interval(secs => ${STRANDED_AFTER_MS / 1000})) stranded`;
-  return rows.length;
+  const stranded = await sql<{ shard: number }[]>`
+    select distinct shard from message_events
+    where state = 'pending' and received_at < now() - make_interval(secs => ${STRANDED_AFTER_MS / 1000})`;
+  for (const { shard } of stranded) await addJob(sql, 'events__process', { shard }, { jobKey: eventsJobKey(shard), jobKeyMode: 'preserve_run_at' });
+  return stranded.length;
 }
 
 /** Runs the sweep every second in a worker process, until stopped. */

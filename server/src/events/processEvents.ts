@@ -1,7 +1,7 @@
 import type { TransactionSql } from 'postgres';
-import { guardTenants } from '../services/reputation.js';
-import type { Deps } from '../services/deps.js';
-import { heraldMessageId, namedRecipients, parseSesEvent } from '../webhooks/sesEvent.js';
+import { guardTenants } from '../services/reputation/guard.js';
+import type { Deps } from '../deps.js';
+import { heraldMessageId, namedRecipients, parseSesEvent } from './sesEvent.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
 

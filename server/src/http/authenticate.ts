@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { findApiKey, type ApiKeyPrincipal } from '../services/apiKeys.js';
-import type { Deps } from '../services/deps.js';
-import { findSession, type SessionPrincipal } from '../services/sessions.js';
+import { findApiKey, type ApiKeyPrincipal } from '../services/account/apiKeys.js';
+import type { Deps } from '../deps.js';
+import { findSession, type SessionPrincipal } from '../services/account/sessions.js';
 import { readSessionCookie } from './sessionCookie.js';
 
 export type Principal = SessionPrincipal | ApiKeyPrincipal;

@@ -3,10 +3,10 @@ import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { messageStatusInput } from '../routers/campaignReport.js';
-import { recipientPage } from '../services/campaignRecipients.js';
-import type { MessageStatus } from '../services/campaignStats.js';
-import { loadCampaign } from '../services/campaigns.js';
-import type { Deps } from '../services/deps.js';
+import { recipientPage } from '../services/campaigns/recipients.js';
+import type { MessageStatus } from '../services/campaigns/stats.js';
+import { loadCampaign } from '../services/campaigns/records.js';
+import type { Deps } from '../deps.js';
 import { registerRestScope } from './restScope.js';
 
 /** Rows per read: big enough to be quick, small enough that a million recipients never sit in memory. */

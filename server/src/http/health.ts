@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { migrationsApplied } from '../db/migrate.js';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 
 export function registerHealthRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));

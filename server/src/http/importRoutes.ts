@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { receiveUpload } from '../services/imports/upload.js';
 import { registerRestScope } from './restScope.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { connectEmailInput } from '../routers/channels.js';
-import type { Deps } from '../services/deps.js';
-import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities } from '../services/emailChannel.js';
+import type { Deps } from '../deps.js';
+import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities } from '../services/channels/emailChannel.js';
 import { registerRestScope } from './restScope.js';
 
 /** The original plan's REST routes for the email channel: the same services as channels.email.*. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, httpStatusOf } from '../errors.js';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { describeZodError } from '../trpc/zodMessages.js';
 import { authenticate } from './authenticate.js';
 import { isSameOrigin } from './origin.js';

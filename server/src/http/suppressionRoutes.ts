@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../services/deps.js';
-import { importSuppressions } from '../services/suppressionImport.js';
+import type { Deps } from '../deps.js';
+import { importSuppressions } from '../services/audience/suppressionImport.js';
 import { registerRestScope } from './restScope.js';
 
 /** "Add from CSV" on the Suppressions page: the raw file as the request body. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Deps } from '../services/deps.js';
-import { findUnsubscribeTarget, unsubscribe } from '../services/unsubscribe.js';
-import { verifyUnsubscribeToken } from '../services/unsubscribeTokens.js';
+import type { Deps } from '../deps.js';
+import { findUnsubscribeTarget, unsubscribe } from '../services/audience/unsubscribe.js';
+import { verifyUnsubscribeToken } from '../services/audience/unsubscribeTokens.js';
 import { confirmPage, donePage, gonePage, invalidPage } from './unsubscribePage.js';
 
 /**

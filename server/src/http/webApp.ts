@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 
 /** Prefixes that belong to the API; an unknown path under them is a 404, never the SPA. */
 const API_PREFIXES = ['/trpc', '/api/', '/webhooks/', '/u/', '/healthz', '/readyz'];

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
-import { groupCommit } from '../webhooks/groupCommit.js';
-import { createProcessingScheduler } from '../webhooks/processingScheduler.js';
+import { groupCommit } from '../events/groupCommit.js';
+import { createProcessingScheduler } from '../events/processingScheduler.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';
-import { storeEvents } from '../webhooks/storeEvents.js';
+import { storeEvents } from '../events/storeEvents.js';
 
 /** SNS messages are at most 256 KB; the envelope and JSON escaping add a little. */
 export const WEBHOOK_BODY_LIMIT = 300 * 1024;

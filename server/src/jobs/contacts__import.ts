@@ -1,5 +1,4 @@
-import { z } from 'zod';
 import { runImport } from '../services/imports/run.js';
 import { defineTask } from './defineTask.js';
 
-export const contactsImport = defineTask(z.object({ importId: z.uuid() }), (deps, payload) => runImport(deps, payload.importId));
+export const contactsImport = defineTask('contacts__import', (deps, payload) => runImport(deps, payload.importId));

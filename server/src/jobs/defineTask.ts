@@ -1,14 +1,14 @@
 import type { JobHelpers, Task } from 'graphile-worker';
-import type { z } from 'zod';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
+import { taskPayloads, type TaskName, type TaskPayload } from '../queue/payloads.js';
 
-export type TaskDefinition<S extends z.ZodType = z.ZodType> = {
-  payload: S;
-  run: (deps: Deps, payload: z.infer<S>, helpers: JobHelpers) => Promise<void>;
+export type TaskDefinition<N extends TaskName = TaskName> = {
+  name: N;
+  run: (deps: Deps, payload: TaskPayload<N>, helpers: JobHelpers) => Promise<void>;
 };
 
-export function defineTask<S extends z.ZodType>(payload: S, run: TaskDefinition<S>['run']): TaskDefinition<S> {
-  return { payload, run };
+export function defineTask<N extends TaskName>(name: N, run: TaskDefinition<N>['run']): TaskDefinition<N> {
+  return { name, run };
 }
 
 /**
@@ -16,13 +16,14 @@ export function defineTask<S extends z.ZodType>(payload: S, run: TaskDefinition<
  * first: a malformed payload fails loudly (kept in the jobs table with the
  * reason) instead of running the task on bad data.
  */
-export function toTask(deps: Deps, name: string, def: TaskDefinition): Task {
+export function toTask<N extends TaskName>(deps: Deps, def: TaskDefinition<N>): Task {
+  const schema = taskPayloads[def.name];
   return async (raw, helpers) => {
-    const parsed = def.payload.safeParse(raw);
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-      throw new Error(`Invalid payload for job ${name}: ${reason}`);
+      throw new Error(`Invalid payload for job ${def.name}: ${reason}`);
     }
-    await def.run(deps, parsed.data, helpers);
+    await def.run(deps, parsed.data as TaskPayload<N>, helpers);
   };
 }

@@ -1,8 +1,6 @@
-import { z } from 'zod';
 import { processEventBatch } from '../events/processEvents.js';
-import { eventsJobKeyPrefix } from '../webhooks/processingScheduler.js';
-import { EVENT_SHARDS } from '../webhooks/storeEvents.js';
-import { addJob } from './addJob.js';
+import { eventsJobKey } from '../events/shards.js';
+import { addJob } from '../queue/addJob.js';
 import { defineTask } from './defineTask.js';
 
 const BATCH = 500;
@@ -10,17 +8,17 @@ const BATCH = 500;
 const SLICE_MS = 10_000;
 
 /**
- * Drains one shard's pending SES events in batches. The webhook adds (or
- * replaces) this job with the shard's key in the transaction that stores an
- * event, so every stored event is looked at by a run that starts after it.
+ * Drains one shard's pending SES events in batches. The webhook's process
+ * queues this job shortly after storing (events/processingScheduler.ts), and
+ * the workers' sweep queues it for events whose job was lost.
  */
-export const eventsProcess = defineTask(z.object({ shard: z.number().int().min(0).max(EVENT_SHARDS - 1) }), async (deps, { shard }, helpers) => {
+export const eventsProcess = defineTask('events__process', async (deps, { shard }, helpers) => {
   const started = Date.now();
   for (;;) {
     const taken = await processEventBatch(deps, shard, BATCH);
     if (taken < BATCH) return;
     if (Date.now() - started > SLICE_MS || helpers.abortSignal?.aborted) {
-      await addJob(deps.sql, 'events__process', { shard }, { jobKey: `${eventsJobKeyPrefix}${shard}` });
+      await addJob(deps.sql, 'events__process', { shard }, { jobKey: eventsJobKey(shard) });
       return;
     }
   }

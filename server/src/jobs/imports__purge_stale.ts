@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineTask } from './defineTask.js';
 
 /**
@@ -6,7 +5,7 @@ import { defineTask } from './defineTask.js';
  * after a day nobody is coming back for them. Finished imports keep their
  * summary and error report.
  */
-export const importsPurgeStale = defineTask(z.object({}), async (deps) => {
+export const importsPurgeStale = defineTask('imports__purge_stale', async (deps) => {
   const removed = await deps.sql`
     delete from contact_imports where status = 'uploaded' and created_at < now() - interval '1 day' returning id`;
   if (removed.length > 0) deps.logger.info({ removed: removed.length }, 'stale uploads purged');

@@ -1,9 +1,9 @@
 import { run } from 'graphile-worker';
 import pg from 'pg';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { startPendingSweepLoop } from '../events/pendingSweep.js';
 import { startRecoveryLoop } from '../sending/recoveryLoop.js';
-import { graphileLogger } from './graphileLogger.js';
+import { graphileLogger } from '../logging/graphileLogger.js';
 import { buildTaskList, crontab } from './index.js';
 
 export type Worker = { stop: () => Promise<void> };

@@ -1,8 +1,8 @@
 import type { Sql } from 'postgres';
 import { AppError } from '../errors.js';
-import { METRICS_CHANNEL } from '../events/applyEffects.js';
-import type { Logger } from '../logger.js';
-import { campaignMetrics, type CampaignMetrics } from '../services/campaignMetrics.js';
+import { METRICS_CHANNEL } from './metricsChannel.js';
+import type { Logger } from '../logging/logger.js';
+import { campaignMetrics, type CampaignMetrics } from '../services/campaigns/metrics.js';
 import { createLatestSlot, type LatestSlot } from './latestSlot.js';
 import { createMetricsFeed, type MetricsFeed } from './metricsFeed.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { tracked } from '@trpc/server';
 import type { Sql } from 'postgres';
 import { AppError } from '../errors.js';
-import type { CampaignMetrics } from '../services/campaignMetrics.js';
+import type { CampaignMetrics } from '../services/campaigns/metrics.js';
 import type { MetricsHub } from './metricsHub.js';
 
 /**

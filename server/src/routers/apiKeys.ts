@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createApiKey, listApiKeys, revokeApiKey } from '../services/apiKeys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../services/account/apiKeys.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { idInput, nameInput } from './inputs.js';
 

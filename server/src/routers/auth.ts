@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clearSessionCookie, setSessionCookie } from '../http/sessionCookie.js';
-import { accountView, signIn, signUp } from '../services/auth.js';
-import { revokeSession } from '../services/sessions.js';
+import { accountView, signIn, signUp } from '../services/account/auth.js';
+import { revokeSession } from '../services/account/sessions.js';
 import { publicProcedure, router, sessionProcedure } from '../trpc/init.js';
 import { emailInput, nameInput, newPasswordInput, passwordInput } from './inputs.js';
 import { AppError } from '../errors.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { campaignLinks } from '../services/campaignLinks.js';
-import { DEFAULT_RECIPIENTS_PAGE, MAX_RECIPIENTS_PAGE, campaignRecipients } from '../services/campaignRecipients.js';
-import { resendFailed } from '../services/campaignResend.js';
-import { MESSAGE_STATUSES } from '../services/campaignStats.js';
-import { campaignTimeline } from '../services/campaignTimeline.js';
+import { campaignLinks } from '../services/campaigns/links.js';
+import { DEFAULT_RECIPIENTS_PAGE, MAX_RECIPIENTS_PAGE, campaignRecipients } from '../services/campaigns/recipients.js';
+import { resendFailed } from '../services/campaigns/resend.js';
+import { MESSAGE_STATUSES } from '../services/campaigns/stats.js';
+import { campaignTimeline } from '../services/campaigns/timeline.js';
 import { tenantProcedure } from '../trpc/init.js';
 import { idInput } from './inputs.js';
 

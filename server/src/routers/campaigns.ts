@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { cancelCampaign, pauseCampaign, resumeCampaign, sendCampaign } from '../services/campaignLifecycle.js';
+import { cancelCampaign, pauseCampaign, resumeCampaign, sendCampaign } from '../services/campaigns/lifecycle.js';
 import { openCampaignMetrics } from '../realtime/metricsStream.js';
-import { campaignMetrics } from '../services/campaignMetrics.js';
-import { previewCampaign } from '../services/campaignPreview.js';
-import { checkCampaignSend } from '../services/campaignSendCheck.js';
-import { sendCampaignTest } from '../services/campaignSendTest.js';
-import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns.js';
+import { campaignMetrics } from '../services/campaigns/metrics.js';
+import { previewCampaign } from '../services/campaigns/preview.js';
+import { checkCampaignSend } from '../services/campaigns/sendCheck.js';
+import { sendCampaignTest } from '../services/campaigns/sendTest.js';
+import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns/records.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { campaignReportProcedures } from './campaignReport.js';
 import { emailInput, idInput, nameInput } from './inputs.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities } from '../services/emailChannel.js';
-import { checkEmailKeys } from '../services/checkKeys.js';
-import { getEventDelivery } from '../services/eventDelivery.js';
+import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities } from '../services/channels/emailChannel.js';
+import { checkEmailKeys } from '../services/channels/checkKeys.js';
+import { getEventDelivery } from '../services/channels/eventDelivery.js';
 import { sesRegionIds } from '../ses/regions.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { emailInput } from './inputs.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { countContacts, listContacts } from '../services/contactSearch.js';
-import { createContact, deleteContact, getContact, updateContact } from '../services/contacts.js';
+import { countContacts, listContacts } from '../services/audience/contactSearch.js';
+import { createContact, deleteContact, getContact, updateContact } from '../services/audience/contacts.js';
 import { startImport } from '../services/imports/start.js';
 import { importStatus, recentImports } from '../services/imports/status.js';
 import { router, tenantProcedure } from '../trpc/init.js';

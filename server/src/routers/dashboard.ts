@@ -1,4 +1,4 @@
-import { dashboardSummary } from '../services/dashboard.js';
+import { dashboardSummary } from '../services/dashboard/summary.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 
 export const dashboardRouter = router({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addContactsToList, createList, deleteList, getList, listLists, removeContactsFromList, renameList } from '../services/lists.js';
+import { addContactsToList, createList, deleteList, getList, listLists, removeContactsFromList, renameList } from '../services/audience/lists.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { idInput, nameInput } from './inputs.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addSuppression, listSuppressions, removeSuppression } from '../services/suppressions.js';
+import { addSuppression, listSuppressions, removeSuppression } from '../services/audience/suppressions.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { emailInput, idInput } from './inputs.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getProfile, updateProfile } from '../services/profile.js';
+import { getProfile, updateProfile } from '../services/account/profile.js';
 import { router, tenantProcedure } from '../trpc/init.js';
 import { nameInput } from './inputs.js';
 

@@ -1,33 +1,25 @@
-import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import { compileEmail, type EmailRenderer } from '../campaigns/render.js';
-import { unsubscribeUrl } from '../campaigns/unsubscribeUrl.js';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { campaigns } from '../db/schema/index.js';
-import type { Deps } from '../services/deps.js';
-import { getProfile, type SenderProfile } from '../services/profile.js';
-import { signUnsubscribeToken } from '../services/unsubscribeTokens.js';
+import type { Deps } from '../deps.js';
+import { buildRawEmail } from '../rendering/mime.js';
+import { compileEmail, type EmailRenderer } from '../rendering/render.js';
+import { unsubscribeUrl } from '../rendering/unsubscribeUrl.js';
+import { trySendRawEmail, type SendResult } from '../ses/sendRawEmail.js';
+import { getProfile, type SenderProfile } from '../services/account/profile.js';
+import { signUnsubscribeToken } from '../services/audience/unsubscribeTokens.js';
 import type { ClaimedMessage } from './claims.js';
-import { buildRawEmail } from './mime.js';
-import { classifySendError, type SendFailure } from './sendError.js';
 import type { SendingChannel } from './sendingChannel.js';
 
 type CampaignRow = typeof campaigns.$inferSelect;
 
-/** SES message tags: letters, digits, `_` and `-` only, which uuids satisfy. They come back in every SES event. */
-export const TAG_TENANT = 'herald_tenant';
-export const TAG_CAMPAIGN = 'herald_campaign';
-export const TAG_MESSAGE = 'herald_message';
-
-export type SendResult = { ok: true; providerMessageId: string } | { ok: false; failure: SendFailure };
-
 /**
  * Everything that stays the same for every recipient of one campaign,
- * prepared once per sender run: templates parsed once, one SES client.
+ * prepared once per sender run: templates parsed once, the tenant's SES client.
  */
 export type CampaignSender = {
   /** Renders and builds one recipient's MIME message; throws when the template cannot render for this contact. */
   build: (message: ClaimedMessage) => Promise<Buffer>;
   send: (message: ClaimedMessage, raw: Buffer) => Promise<SendResult>;
-  close: () => void;
 };
 
 export async function campaignSender(deps: Deps, campaign: CampaignRow, channel: SendingChannel): Promise<CampaignSender> {
@@ -50,26 +42,12 @@ export async function campaignSender(deps: Deps, campaign: CampaignRow, channel:
         unsubscribeUrl: url,
       });
     },
-    send: async (message, raw) => {
-      try {
-        const answer = await ses.send(
-          new SendRawEmailCommand({
-            RawMessage: { Data: raw },
-            Destinations: [message.toAddress],
-            ...(channel.configurationSetName ? { ConfigurationSetName: channel.configurationSetName } : {}),
-            Tags: [
-              { Name: TAG_TENANT, Value: campaign.tenantId },
-              { Name: TAG_CAMPAIGN, Value: campaign.id },
-              { Name: TAG_MESSAGE, Value: message.id },
-            ],
-          }),
-        );
-        if (!answer.MessageId) return { ok: false, failure: { kind: 'unknown', code: 'NoMessageId', reason: 'SES answered without a MessageId.' } };
-        return { ok: true, providerMessageId: answer.MessageId };
-      } catch (err) {
-        return { ok: false, failure: classifySendError(err) };
-      }
-    },
-    close: () => ses.destroy(),
+    send: (message, raw) =>
+      trySendRawEmail(ses, {
+        raw,
+        to: message.toAddress,
+        configurationSetName: channel.configurationSetName,
+        tags: { tenantId: campaign.tenantId, campaignId: campaign.id, messageId: message.id },
+      }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { enqueueLanes, laneCount } from './lanes.js';
 import { loadSendingChannel } from './sendingChannel.js';
 

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { addJob } from '../jobs/addJob.js';
+import { addJob } from '../queue/addJob.js';
 
 /**
  * A campaign is sent by a few "lanes": send jobs that each claim and send
@@ -9,6 +9,9 @@ import { addJob } from '../jobs/addJob.js';
  * between (fairness). Several lanes let several workers share one campaign;
  * the shared rate limiter keeps their sum within the tenant's rate.
  */
+/** What a lane's job does next: stop, run again now, or run again later. */
+export type LaneNext = { next: 'done' } | { next: 'continue' } | { next: 'later'; runAt: Date };
+
 export const laneJobKey = (campaignId: string, lane: number) => `campaign-send:${campaignId}:${lane}`;
 export const fanOutJobKey = (campaignId: string) => `campaign-fan-out:${campaignId}`;
 

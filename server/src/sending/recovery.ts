@@ -1,4 +1,4 @@
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { finishIfDone } from './campaignState.js';
 import { enqueueFanOut, enqueueLane, fanOutJobKey, laneCount, laneJobKey } from './lanes.js';
 import { loadSendingChannel } from './sendingChannel.js';

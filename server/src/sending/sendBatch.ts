@@ -1,11 +1,13 @@
-import type { Deps } from '../services/deps.js';
-import type { CampaignSender, SendResult } from './campaignSender.js';
+import type { Deps } from '../deps.js';
+import type { SendResult } from '../ses/sendRawEmail.js';
+import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
 import type { ClaimedMessage, Outcome } from './claims.js';
 import { reserveSendSlot, reserveSendSlots, type SendSlot } from './rateLimiter.js';
-import { MAX_SEND_ATTEMPTS, retryDelayMs, type SendFailure } from './sendError.js';
+import type { SendFailure } from '../ses/sendError.js';
+import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import type { SendingChannel } from './sendingChannel.js';
-import type { LaneNext } from './sendLane.js';
+import type { LaneNext } from './lanes.js';
 import { waitForSlot } from './waitForSlot.js';
 
 /** A batch's slots must start within this; later ones are released and the lane waits its turn. */

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { campaigns } from '../db/schema/index.js';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 import { campaignSender } from './campaignSender.js';
 import { finishIfDone, pauseTenantSending, reopenIfRequeued } from './campaignState.js';
 import { claimMessages, recordOutcomes } from './claims.js';
 import { sendBatch } from './sendBatch.js';
 import { loadSendingChannel } from './sendingChannel.js';
 import { recoverStaleClaims } from './recovery.js';
+import type { LaneNext } from './lanes.js';
 
-/** What the job does next: stop, run again now, or run again later. */
-export type LaneNext = { next: 'done' } | { next: 'continue' } | { next: 'later'; runAt: Date };
 const DONE: LaneNext = { next: 'done' };
 const CONTINUE: LaneNext = { next: 'continue' };
 
@@ -36,29 +35,25 @@ export async function runSendLane(deps: Deps, campaignId: string, signal?: Abort
   await recoverStaleClaims(deps, campaignId);
 
   const sender = await campaignSender(deps, campaign, channel);
-  try {
-    const deadline = performance.now() + sliceMs(deps.env.sendLeaseMs);
-    while (performance.now() < deadline && !signal?.aborted) {
-      const claimToken = randomUUID();
-      const { claimed, skipped } = await claimMessages(deps.sql, {
-        campaignId,
-        count: batchSize(channel.ratePerSec),
-        claimToken,
-        leaseMs: deps.env.sendLeaseMs,
-      });
-      if (claimed.length === 0) {
-        if (skipped > 0) continue;
-        return await whenNothingToClaim(deps, campaignId);
-      }
-      const { outcomes, stop } = await sendBatch(deps, { sender, channel, claimed, signal });
-      await recordOutcomes(deps.sql, claimToken, outcomes);
-      if (outcomes.some((o) => o.status === 'queued')) await reopenIfRequeued(deps.sql, campaignId);
-      if (stop) return stop;
+  const deadline = performance.now() + sliceMs(deps.env.sendLeaseMs);
+  while (performance.now() < deadline && !signal?.aborted) {
+    const claimToken = randomUUID();
+    const { claimed, skipped } = await claimMessages(deps.sql, {
+      campaignId,
+      count: batchSize(channel.ratePerSec),
+      claimToken,
+      leaseMs: deps.env.sendLeaseMs,
+    });
+    if (claimed.length === 0) {
+      if (skipped > 0) continue;
+      return await whenNothingToClaim(deps, campaignId);
     }
-    return CONTINUE;
-  } finally {
-    sender.close();
+    const { outcomes, stop } = await sendBatch(deps, { sender, channel, claimed, signal });
+    await recordOutcomes(deps.sql, claimToken, outcomes);
+    if (outcomes.some((o) => o.status === 'queued')) await reopenIfRequeued(deps.sql, campaignId);
+    if (stop) return stop;
   }
+  return CONTINUE;
 }
 
 /** Finished, paused, waiting for retries or for the fan-out, or only momentarily out of claimable rows. */

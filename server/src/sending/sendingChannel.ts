@@ -1,8 +1,8 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import { effectiveRate } from './rateLimiter.js';
-import { awsOptions, sesClient } from '../ses/clients.js';
-import { findEmailChannelRow, storedCredentials } from '../services/emailChannel.js';
-import type { Deps } from '../services/deps.js';
+import { awsOptions } from '../ses/clients.js';
+import { findEmailChannelRow, storedCredentials } from '../services/channels/emailChannel.js';
+import type { Deps } from '../deps.js';
 
 /** What a sender needs of the tenant's SES connection. */
 export type SendingChannel = {
@@ -12,7 +12,7 @@ export type SendingChannel = {
   /** Sends per second: min(tenant cap, SES MaxSendRate), 14 when neither is known. */
   ratePerSec: number;
   sendingPausedUntil: Date | null;
-  /** Made on demand with freshly decrypted keys; the caller destroys it. */
+  /** The process's client for these keys (Deps.sesClients); shared, so never destroyed by the caller. */
   client: () => SESClient;
 };
 
@@ -29,6 +29,6 @@ export async function loadSendingChannel(deps: Deps, tenantId: string): Promise<
     configurationSetName: row.configurationSetName,
     ratePerSec: effectiveRate(row.rateLimitPerSec, row.maxSendRate),
     sendingPausedUntil: row.sendingPausedUntil,
-    client: () => sesClient({ ...awsOptions(deps.env.sesEndpoint, region, credentials), requestTimeoutMs: deps.env.sesRequestTimeoutMs }),
+    client: () => deps.sesClients.get({ ...awsOptions(deps.env.sesEndpoint, region, credentials), requestTimeoutMs: deps.env.sesRequestTimeoutMs }),
   };
 }

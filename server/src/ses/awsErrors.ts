@@ -1,9 +1,8 @@
 import { AppError } from '../errors.js';
+import { asSdkError, type SdkError } from './sdkError.js';
 
 /** The IAM action behind each call Herald makes while connecting, to name a missing permission. */
 export type AwsAction = 'sts:GetCallerIdentity' | 'ses:GetSendQuota' | 'ses:ListIdentities' | 'ses:GetIdentityVerificationAttributes' | 'ses:SendRawEmail';
-
-type SdkError = Error & { $metadata?: { httpStatusCode?: number }; code?: string; $fault?: string };
 
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
@@ -16,7 +15,7 @@ export function isNetworkError(err: SdkError): boolean {
  * AWS error code so an engineer can look it up.
  */
 export function explainAwsError(raw: unknown, action: AwsAction, region: string): AppError {
-  const err = (raw instanceof Error ? raw : new Error(String(raw))) as SdkError;
+  const err = asSdkError(raw);
   const code = err.name || 'Error';
   const details = { awsErrorCode: code, action };
   switch (code) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SESClient } from '@aws-sdk/client-ses';
 import { STSClient } from '@aws-sdk/client-sts';
 
@@ -33,14 +34,58 @@ function common(opts: AwsClientOptions) {
   };
 }
 
-/**
- * Clients are made per call with credentials decrypted just for it, so the
- * plaintext key lives only as long as the request.
- */
+/** A client for keys being checked (not stored yet); the caller destroys it. */
 export function sesClient(opts: AwsClientOptions): SESClient {
   return new SESClient(common(opts));
 }
 
 export function stsClient(opts: AwsClientOptions): STSClient {
   return new STSClient(common(opts));
+}
+
+/** One SES client per process and stored credentials (see createSesClients). */
+export type SesClients = {
+  get: (opts: AwsClientOptions) => SESClient;
+  /** Destroys every client (shutdown). */
+  close: () => void;
+};
+
+/** A client nobody asked for in this long is destroyed: its keys were replaced, or its tenant stopped sending. */
+const IDLE_MS = 10 * 60_000;
+
+/**
+ * Keeps one SES client for each set of credentials, region, endpoint and
+ * timeout, so that every job slice and request of a tenant reuses its open
+ * TLS connections instead of paying a handshake after its rate slot. The
+ * key is a digest, so the map holds no secret; the client itself keeps the
+ * decrypted keys while it lives (docs/security.md). New keys give a new
+ * client; the old one is destroyed once idle.
+ */
+export function createSesClients(now: () => number = Date.now): SesClients {
+  const clients = new Map<string, { client: SESClient; usedAt: number }>();
+  const evictIdle = (at: number) => {
+    for (const [key, entry] of clients) {
+      if (at - entry.usedAt <= IDLE_MS) continue;
+      clients.delete(key);
+      entry.client.destroy();
+    }
+  };
+  return {
+    get(opts) {
+      const at = now();
+      evictIdle(at);
+      const { region, endpoint, requestTimeoutMs, credentials } = opts;
+      const key = createHash('sha256')
+        .update(JSON.stringify([region, endpoint ?? '', requestTimeoutMs ?? 0, credentials.accessKeyId, credentials.secretAccessKey]))
+        .digest('base64');
+      const entry = clients.get(key) ?? { client: sesClient(opts), usedAt: at };
+      entry.usedAt = at;
+      clients.set(key, entry);
+      return entry.client;
+    },
+    close() {
+      for (const entry of clients.values()) entry.client.destroy();
+      clients.clear();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { migrateDatabase } from '../db/migrate.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../logging/logger.js';
 
 export type TestDatabase = { url: string; drop: () => Promise<void> };
 

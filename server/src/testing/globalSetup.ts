@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../db/embedded.js';
 import { testDatabaseAdminUrl } from '../env.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../logging/logger.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

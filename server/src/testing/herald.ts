@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { startHerald, type Herald, type Roles } from '../boot.js';
 import { loadEnv } from '../env.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../logging/logger.js';
 import { createTestDatabase } from './database.js';
 
 export type TestHerald = Herald & {

@@ -2,7 +2,7 @@ import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify'
 import { authenticate, type Authentication } from '../http/authenticate.js';
 import type { LoginThrottle } from '../http/loginThrottle.js';
 import type { MetricsHub } from '../realtime/metricsHub.js';
-import type { Deps } from '../services/deps.js';
+import type { Deps } from '../deps.js';
 
 export type { Principal } from '../http/authenticate.js';
 

@@ -69,6 +69,21 @@ export const tenantProcedure = authedProcedure.use(({ ctx, next }) =>
   next({ ctx: { tenantId: ctx.principal.tenant.id, userId: ctx.principal.kind === 'session' ? ctx.principal.user.id : null } }),
 );
 
+/**
+ * Actions that put the tenant's SES account at risk (resuming after the
+ * reputation guard): a signed-in owner who answers for the account, never a
+ * member or an API key.
+ */
+export const ownerProcedure = tenantProcedure.use(({ ctx, next }) => {
+  if (ctx.principal.kind !== 'session') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner, signed in to Herald, can do this; an API key cannot.' });
+  }
+  if (ctx.principal.role !== 'owner') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner of this account can do this. Ask an owner.' });
+  }
+  return next({ ctx: { userId: ctx.principal.user.id } });
+});
+
 /** Actions only a signed-in person may take (not an API key), e.g. signing out. */
 export const sessionProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.principal.kind !== 'session') throw new TRPCError({ code: 'FORBIDDEN', message: 'This action needs a signed-in user, not an API key.' });

@@ -1,11 +1,11 @@
 import type { Sql } from 'postgres';
 import secureJson from 'secure-json-parse';
-import type { Logger } from '../logger.js';
-import { occurredAt, parseSesEvent } from './sesEvent.js';
+import type { Logger } from '../logging/logger.js';
+import { occurredAt, parseSesEvent } from '../events/sesEvent.js';
 import type { CertificateSource } from './snsCertificates.js';
 import { snsEnvelopeSchema, type SnsNotification } from './snsEnvelope.js';
 import { handleConfirmation } from './snsSubscriptions.js';
-import type { IncomingEvent, StoreOutcome } from './storeEvents.js';
+import type { IncomingEvent, StoreOutcome } from '../events/storeEvents.js';
 import { verifySnsMessage } from './verifySnsMessage.js';
 
 export type WebhookDeps = {

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { SnsConfirmation } from './snsEnvelope.js';
 import { readCapped } from './snsCertificates.js';
 import { isTrustedSubscribeUrl } from './snsCertUrl.js';

@@ -1,5 +1,6 @@
 export * from './tenants.js';
 export * from './users.js';
+export * from './memberships.js';
 export * from './apiKeys.js';
 export * from './rateLimits.js';
 export * from './channelSettings.js';

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import type { ImportMapping } from '../../db/schema/index.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../../deps.js';
 import { copyLine, rowMapper } from './rowMapper.js';
 
 type Claimed = {

@@ -1,7 +1,7 @@
-import { addJob } from '../../jobs/addJob.js';
+import { addJob } from '../../queue/addJob.js';
 import type { ImportMapping } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../../deps.js';
 
 export type StartImportInput = { id: string; mapping: ImportMapping; listId?: string | undefined; onExisting: 'update' | 'skip' };
 

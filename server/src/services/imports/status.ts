@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../../deps.js';
 import { toIso } from '../../db/times.js';
 
 export type ImportStatusView = {

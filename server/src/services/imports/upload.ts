@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '../../errors.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../../deps.js';
 import { assertLooksLikeText, NotACsvError, sniffCsv, suggestMapping, type SuggestedMapping } from './sniff.js';
 
 // Small enough that the copies made while encoding and decoding bytea stay small.

@@ -1,0 +1,19 @@
+import type { Sql } from 'postgres';
+import type { Keyring } from './crypto/keyring.js';
+import type { Db } from './db/client.js';
+import type { Env } from './env.js';
+import type { Logger } from './logging/logger.js';
+import type { SesClients } from './ses/clients.js';
+
+/** Everything a service may need, built once at boot and passed explicitly. */
+export type Deps = {
+  env: Env;
+  db: Db;
+  sql: Sql;
+  logger: Logger;
+  /** Encrypts tenants' secrets at rest (AWS keys). */
+  keyring: Keyring;
+  now: () => Date;
+  /** SES clients for tenants' stored credentials, reused across jobs and requests. */
+  sesClients: SesClients;
+};

@@ -1,0 +1,79 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { apiKeys, tenants } from '../../db/schema/index.js';
+import { AppError } from '../../errors.js';
+import type { Deps } from '../../deps.js';
+import { hashToken, newSecret } from './tokens.js';
+
+export type ApiKeyPrincipal = {
+  kind: 'apiKey';
+  apiKeyId: string;
+  tenant: { id: string; name: string };
+};
+
+export type ApiKeyView = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null };
+
+const KEY_PREFIX = 'hk_';
+/** Last-used times are written at most this often, so a busy key doesn't write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function createApiKey(
+  deps: Deps,
+  scope: { tenantId: string; userId: string | null },
+  input: { name: string },
+): Promise<ApiKeyView & { key: string }> {
+  const key = `${KEY_PREFIX}${newSecret()}`;
+  const prefix = key.slice(0, KEY_PREFIX.length + 6);
+  const [row] = await deps.db
+    .insert(apiKeys)
+    .values({ tenantId: scope.tenantId, createdBy: scope.userId, name: input.name.trim(), prefix, keyHash: hashToken(key) })
+    .returning();
+  if (!row) throw new Error('api key insert returned no row');
+  deps.logger.info({ tenantId: scope.tenantId, apiKeyId: row.id }, 'api key created');
+  return { ...toView(row), key };
+}
+
+export async function listApiKeys(deps: Deps, tenantId: string): Promise<ApiKeyView[]> {
+  const rows = await deps.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map(toView);
+}
+
+export async function revokeApiKey(deps: Deps, tenantId: string, id: string): Promise<void> {
+  const revoked = await deps.db
+    .update(apiKeys)
+    .set({ revokedAt: deps.now() })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  if (revoked.length === 0) throw new AppError('NOT_FOUND', 'No active API key with this id.');
+  deps.logger.info({ tenantId, apiKeyId: id }, 'api key revoked');
+}
+
+/** Resolves a bearer key; revoked and unknown keys resolve to null. */
+export async function findApiKey(deps: Deps, key: string): Promise<ApiKeyPrincipal | null> {
+  if (!key.startsWith(KEY_PREFIX)) return null;
+  const [row] = await deps.db
+    .select({ id: apiKeys.id, lastUsedAt: apiKeys.lastUsedAt, tenantId: tenants.id, tenantName: tenants.name })
+    .from(apiKeys)
+    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+    .where(and(eq(apiKeys.keyHash, hashToken(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  const now = deps.now();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await deps.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
+  }
+  return { kind: 'apiKey', apiKeyId: row.id, tenant: { id: row.tenantId, name: row.tenantName } };
+}
+
+function toView(row: typeof apiKeys.$inferSelect): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { AppError } from '../../errors.js';
+import type { Deps } from '../../deps.js';
+import { isValidEmail, normalizeEmail } from '../emailAddress.js';
+
+const MAX_BYTES = 50 * 1024 * 1024;
+const BATCH = 5_000;
+const MAX_REPORTED = 100;
+
+export type SuppressionImportResult = { added: number; alreadySuppressed: number; invalid: Array<{ line: number; value: string }>; invalidCount: number };
+
+/**
+ * Adds every address of a CSV to the suppression list (reason manual): the
+ * column named like "email", else the first column. All or nothing, in one
+ * transaction; addresses already suppressed keep their first reason.
+ */
+export async function importSuppressions(deps: Deps, tenantId: string, source: string, body: Readable): Promise<SuppressionImportResult> {
+  let bytes = 0;
+  body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > MAX_BYTES) body.destroy(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_BYTES / 1024 / 1024} MB.`));
+  });
+  const parser = body.pipe(parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, delimiter: [',', ';', '\t'] }));
+  body.on('error', (err) => parser.destroy(err));
+  try {
+    return await deps.sql.begin(async (tx) => {
+      const result: SuppressionImportResult = { added: 0, alreadySuppressed: 0, invalid: [], invalidCount: 0 };
+      let column = 0;
+      let line = 0;
+      let batch: string[] = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const unique = [...new Set(batch)];
+        const added = await tx`
+          insert into suppressions (tenant_id, email, reason, source)
+          select ${tenantId}, email, 'manual', ${source} from unnest(${unique}::text[]) as email
+          on conflict do nothing returning 1`;
+        result.added += added.length;
+        result.alreadySuppressed += batch.length - added.length;
+        batch = [];
+      };
+      for await (const record of parser as AsyncIterable<string[]>) {
+        line++;
+        if (line === 1) {
+          const header = record.findIndex((cell) => /^e-?mail( address)?$/i.test(cell.trim()));
+          if (header >= 0) {
+            column = header;
+            continue;
+          }
+        }
+        const email = normalizeEmail(record[column] ?? '');
+        if (!isValidEmail(email)) {
+          result.invalidCount++;
+          if (result.invalid.length < MAX_REPORTED) result.invalid.push({ line, value: (record[column] ?? '').slice(0, 100) });
+          continue;
+        }
+        batch.push(email);
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      return result;
+    });
+  } catch (err) {
+    if (err instanceof CsvError) throw new AppError('BAD_REQUEST', `The file could not be read as CSV: ${err.message}. Nothing was added.`);
+    throw err;
+  }
+}

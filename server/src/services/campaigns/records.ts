@@ -1,0 +1,151 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { campaigns, lists } from '../../db/schema/index.js';
+import { validateTemplates } from '../../rendering/render.js';
+import { AppError } from '../../errors.js';
+import { campaignCounts, countsByCampaign, type CampaignCounts } from './stats.js';
+import type { Deps } from '../../deps.js';
+
+export type CampaignFields = {
+  name: string;
+  channel: 'email';
+  subject: string;
+  fromEmail: string;
+  fromName: string | null;
+  replyTo: string | null;
+  html: string;
+  /** Null (or empty) means "generate from the HTML". */
+  text: string | null;
+  listId: string;
+};
+export type CampaignPatch = Partial<Omit<CampaignFields, 'channel'>>;
+
+type Row = typeof campaigns.$inferSelect;
+export type CampaignStatus = Row['status'];
+export type CampaignSummary = {
+  id: string;
+  channel: 'email';
+  name: string;
+  subject: string;
+  status: Row['status'];
+  listId: string | null;
+  listName: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** When "send" was pressed. */
+  startedAt: string | null;
+  /** When the last message was done (status `sent`). */
+  sentAt: string | null;
+  /** Why sending stopped, when Herald paused it (null when paused by hand). */
+  pausedReason: string | null;
+  counts: CampaignCounts;
+};
+export type CampaignView = CampaignSummary & {
+  fromEmail: string;
+  fromName: string | null;
+  replyTo: string | null;
+  html: string;
+  text: string | null;
+};
+
+const summaryOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignSummary => ({
+  id: row.id,
+  channel: row.channel,
+  name: row.name,
+  subject: row.subject,
+  status: row.status,
+  listId: row.listId,
+  listName,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+  startedAt: row.startedAt?.toISOString() ?? null,
+  sentAt: row.sentAt?.toISOString() ?? null,
+  pausedReason: row.pausedReason,
+  counts,
+});
+
+const viewOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignView => ({
+  ...summaryOf(row, listName, counts),
+  fromEmail: row.fromEmail,
+  fromName: row.fromName,
+  replyTo: row.replyTo,
+  html: row.html,
+  text: row.text,
+});
+
+const notFound = () => new AppError('NOT_FOUND', 'No campaign with this id.');
+const notDraft = () => new AppError('CONFLICT', 'Only a draft can be edited.');
+/** Whitespace-only text would send blank plain-text parts; treat it as "generate". */
+const textOrNull = (text: string | null | undefined) => (text?.trim() ? text : null);
+
+async function assertOwnList(deps: Deps, tenantId: string, listId: string): Promise<void> {
+  const [row] = await deps.db.select({ id: lists.id }).from(lists).where(and(eq(lists.id, listId), eq(lists.tenantId, tenantId)));
+  if (!row) throw new AppError('NOT_FOUND', 'No list with this id.');
+}
+
+/** The row with its list's name; NOT_FOUND unless it is the tenant's. */
+export async function loadCampaign(deps: Deps, tenantId: string, id: string): Promise<{ row: Row; listName: string | null }> {
+  const [found] = await deps.db
+    .select({ row: campaigns, listName: lists.name })
+    .from(campaigns)
+    .leftJoin(lists, eq(lists.id, campaigns.listId))
+    .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId)));
+  if (!found) throw notFound();
+  return found;
+}
+
+/** Saving a template that does not parse is refused, so a send never meets one. */
+export async function createCampaign(deps: Deps, tenantId: string, input: CampaignFields): Promise<{ id: string }> {
+  const text = textOrNull(input.text);
+  validateTemplates({ subject: input.subject, html: input.html, text });
+  await assertOwnList(deps, tenantId, input.listId);
+  const [row] = await deps.db
+    .insert(campaigns)
+    .values({ ...input, text, tenantId })
+    .returning({ id: campaigns.id });
+  if (!row) throw new Error('campaign insert returned no row');
+  return row;
+}
+
+export async function updateCampaign(deps: Deps, tenantId: string, id: string, patch: CampaignPatch): Promise<CampaignView> {
+  const { row: current } = await loadCampaign(deps, tenantId, id);
+  if (current.status !== 'draft') throw notDraft();
+  const changes = patch.text === undefined ? patch : { ...patch, text: textOrNull(patch.text) };
+  validateTemplates({ subject: changes.subject ?? current.subject, html: changes.html ?? current.html, text: changes.text === undefined ? current.text : changes.text });
+  if (changes.listId !== undefined) await assertOwnList(deps, tenantId, changes.listId);
+  // The status condition makes a concurrent "send" win over a late edit.
+  const [updated] = await deps.db
+    .update(campaigns)
+    .set({ ...changes, updatedAt: deps.now() })
+    .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId), eq(campaigns.status, 'draft')))
+    .returning({ id: campaigns.id });
+  if (!updated) throw notDraft();
+  return getCampaign(deps, tenantId, id);
+}
+
+export async function getCampaign(deps: Deps, tenantId: string, id: string): Promise<CampaignView> {
+  const { row, listName } = await loadCampaign(deps, tenantId, id);
+  return viewOf(row, listName, await campaignCounts(deps.sql, tenantId, id));
+}
+
+/** Newest first, without the bodies (they can be a megabyte each). */
+export async function listCampaigns(deps: Deps, tenantId: string): Promise<CampaignSummary[]> {
+  const rows = await deps.db
+    .select({ row: campaigns, listName: lists.name })
+    .from(campaigns)
+    .leftJoin(lists, eq(lists.id, campaigns.listId))
+    .where(eq(campaigns.tenantId, tenantId))
+    .orderBy(desc(campaigns.createdAt), desc(campaigns.id));
+  const counts = await countsByCampaign(deps.sql, tenantId, rows.map((r) => r.row.id));
+  return rows.map(({ row, listName }) => summaryOf(row, listName, counts.get(row.id) as CampaignCounts));
+}
+
+/** Only drafts: a campaign that went out is the record of what was sent. */
+export async function deleteCampaign(deps: Deps, tenantId: string, id: string): Promise<void> {
+  const removed = await deps.db
+    .delete(campaigns)
+    .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId), eq(campaigns.status, 'draft')))
+    .returning({ id: campaigns.id });
+  if (removed.length > 0) return;
+  await loadCampaign(deps, tenantId, id);
+  throw new AppError('CONFLICT', 'Only a draft can be deleted.');
+}

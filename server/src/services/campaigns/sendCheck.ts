@@ -1,0 +1,95 @@
+import { AppError } from '../../errors.js';
+import { listIdentities, senderIsVerified } from '../../ses/account.js';
+import { loadSendingChannel, type SendingChannel } from '../../sending/sendingChannel.js';
+import { loadCampaign } from './records.js';
+import type { Deps } from '../../deps.js';
+import { getProfile } from '../account/profile.js';
+import { reputationPausedProblem } from '../reputation/check.js';
+import type { SendProblem } from './sendProblem.js';
+
+export type SendCheck = {
+  problems: SendProblem[];
+  /** Members who will get the email: subscribed and not suppressed. */
+  recipients: number;
+  /** Members skipped: unsubscribed, bounced, complained or suppressed. */
+  excluded: number;
+  ratePerSec: number;
+  estimatedSeconds: number;
+  fromEmail: string;
+  subject: string;
+  listName: string | null;
+};
+
+async function audienceOf(deps: Deps, tenantId: string, listId: string): Promise<{ recipients: number; members: number }> {
+  const [row] = await deps.sql<{ recipients: number; members: number }[]>`
+    select count(*) filter (where ct.status = 'subscribed' and s.email is null)::int as recipients, count(*)::int as members
+    from list_members lm
+    join contacts ct on ct.id = lm.contact_id
+    left join suppressions s on s.tenant_id = lm.tenant_id and s.email = ct.email
+    where lm.list_id = ${listId} and lm.tenant_id = ${tenantId}`;
+  return row ?? { recipients: 0, members: 0 };
+}
+
+/** Is the campaign's sender one of the account's verified identities? Asked live, since identities change in SES. */
+async function senderProblem(deps: Deps, channel: SendingChannel, fromEmail: string, editPath: string): Promise<SendProblem | null> {
+  try {
+    const identities = await listIdentities(channel.client(), channel.region);
+    if (senderIsVerified(fromEmail, identities)) return null;
+    return {
+      code: 'SENDER_NOT_VERIFIED',
+      message: `${fromEmail} is not a verified sender in your SES account (${channel.region}). Pick a verified sender for this campaign, or verify the address or its domain in the SES console.`,
+      fixPath: editPath,
+    };
+  } catch (err) {
+    return { code: 'SES_CHECK_FAILED', message: err instanceof AppError ? err.message : 'Herald could not check the sender with Amazon SES.', fixPath: '/settings/channels' };
+  }
+}
+
+/** Everything the send confirmation shows, and every reason the campaign cannot be sent yet. */
+export async function checkCampaignSend(deps: Deps, tenantId: string, id: string): Promise<SendCheck> {
+  const { row, listName } = await loadCampaign(deps, tenantId, id);
+  const editPath = `/campaigns/${id}/edit`;
+  const problems: SendProblem[] = [];
+  if (row.status !== 'draft') problems.push({ code: 'NOT_DRAFT', message: 'This campaign has already been sent; only a draft can be sent.', fixPath: null });
+  const paused = await reputationPausedProblem(deps, tenantId);
+  if (paused) problems.push(paused);
+
+  const channel = await loadSendingChannel(deps, tenantId);
+  if (!channel) {
+    problems.push({ code: 'NO_CHANNEL', message: 'Connect Amazon SES in Settings → Channels before sending.', fixPath: '/settings/channels' });
+  } else {
+    const sender = await senderProblem(deps, channel, row.fromEmail, editPath);
+    if (sender) problems.push(sender);
+  }
+  const profile = await getProfile(deps, tenantId);
+  if (!profile.postalAddress?.trim()) {
+    problems.push({
+      code: 'NO_POSTAL_ADDRESS',
+      message: 'Add your postal address in Settings → Sender profile before sending: the law asks for it in every marketing email.',
+      fixPath: '/settings/profile',
+    });
+  }
+  const audience = row.listId ? await audienceOf(deps, tenantId, row.listId) : { recipients: 0, members: 0 };
+  if (!row.listId) problems.push({ code: 'NO_AUDIENCE', message: 'Choose the list this campaign goes to.', fixPath: editPath });
+  else if (audience.recipients === 0) {
+    problems.push({
+      code: 'EMPTY_AUDIENCE',
+      message:
+        audience.members === 0
+          ? `The list “${listName}” has no contacts yet.`
+          : `No one on “${listName}” can receive email: all ${audience.members} contacts unsubscribed, bounced, complained or are suppressed.`,
+      fixPath: `/lists/${row.listId}`,
+    });
+  }
+  const ratePerSec = channel?.ratePerSec ?? 0;
+  return {
+    problems,
+    recipients: audience.recipients,
+    excluded: audience.members - audience.recipients,
+    ratePerSec,
+    estimatedSeconds: ratePerSec > 0 ? Math.ceil(audience.recipients / ratePerSec) : 0,
+    fromEmail: row.fromEmail,
+    subject: row.subject,
+    listName,
+  };
+}

@@ -1,0 +1,56 @@
+import { and, eq } from 'drizzle-orm';
+import { contacts } from '../../db/schema/index.js';
+import { AppError } from '../../errors.js';
+import { explainAwsError } from '../../ses/awsErrors.js';
+import { sendRawEmail } from '../../ses/sendRawEmail.js';
+import { buildRawEmail } from '../../rendering/mime.js';
+import { reserveSendSlot } from '../../sending/rateLimiter.js';
+import { loadSendingChannel } from '../../sending/sendingChannel.js';
+import { waitForSlot } from '../../sending/waitForSlot.js';
+import { previewCampaign } from './preview.js';
+import { loadCampaign } from './records.js';
+import type { Deps } from '../../deps.js';
+import { normalizeEmail } from '../emailAddress.js';
+
+/** A test send waits at most this long for a rate slot (a big campaign of the tenant may be using them). */
+const TEST_SLOT_WAIT_MS = 5_000;
+
+/**
+ * Sends the campaign as it would look to one recipient, to one address,
+ * subject marked "[Test]". Merge tags use the contact with that address
+ * when there is one, else the preview's sample contact. It takes a slot of
+ * the tenant's send rate like any other send, and is recorded nowhere.
+ */
+export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id: string; to: string }): Promise<{ to: string; messageId: string }> {
+  const to = normalizeEmail(input.to);
+  const { row } = await loadCampaign(deps, tenantId, input.id);
+  const channel = await loadSendingChannel(deps, tenantId);
+  if (!channel) throw new AppError('PRECONDITION_FAILED', 'Connect Amazon SES in Settings → Channels before sending.', { problem: 'NO_CHANNEL', fixPath: '/settings/channels' });
+  const [contact] = await deps.db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.tenantId, tenantId), eq(contacts.email, to)));
+  const email = await previewCampaign(deps, tenantId, { id: row.id, ...(contact ? { contactId: contact.id } : {}) });
+  const raw = await buildRawEmail({
+    from: { name: row.fromName, address: row.fromEmail },
+    to,
+    replyTo: row.replyTo,
+    subject: `[Test] ${email.subject}`,
+    html: email.html,
+    text: email.text,
+    unsubscribeUrl: email.unsubscribeUrl,
+  });
+
+  const slot = await reserveSendSlot({ sql: deps.sql }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
+  if (!slot.reserved) throw new AppError('TOO_MANY_REQUESTS', 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.');
+  if (!(await waitForSlot(slot))) throw new AppError('TOO_MANY_REQUESTS', 'The server was too busy to send at its turn. Try again.');
+  try {
+    const providerMessageId = await sendRawEmail(channel.client(), {
+      raw,
+      to,
+      configurationSetName: channel.configurationSetName,
+      tags: { tenantId, campaignId: row.id, test: true },
+    });
+    deps.logger.info({ tenantId, campaignId: row.id, providerMessageId }, 'test email sent');
+    return { to, messageId: providerMessageId ?? '' };
+  } catch (err) {
+    throw explainAwsError(err, 'ses:SendRawEmail', channel.region);
+  }
+}

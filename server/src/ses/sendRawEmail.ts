@@ -1,0 +1,38 @@
+import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { sesTags, type MessageTags } from './messageTags.js';
+import { classifySendError, type SendFailure } from './sendError.js';
+
+export type RawEmail = {
+  /** The whole MIME message (rendering/mime.ts). */
+  raw: Buffer;
+  to: string;
+  /** The tenant's configuration set: without one SES publishes no events for the email. */
+  configurationSetName: string | null;
+  tags: MessageTags;
+};
+
+export type SendResult = { ok: true; providerMessageId: string } | { ok: false; failure: SendFailure };
+
+/** One SendRawEmail call; resolves to SES's MessageId and throws the SDK's error. */
+export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<string | undefined> {
+  const answer = await ses.send(
+    new SendRawEmailCommand({
+      RawMessage: { Data: email.raw },
+      Destinations: [email.to],
+      ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
+      Tags: sesTags(email.tags),
+    }),
+  );
+  return answer.MessageId;
+}
+
+/** The same call for the send pipeline: a failure comes back classified (sendError.ts) instead of thrown. */
+export async function trySendRawEmail(ses: SESClient, email: RawEmail): Promise<SendResult> {
+  try {
+    const providerMessageId = await sendRawEmail(ses, email);
+    if (!providerMessageId) return { ok: false, failure: { kind: 'unknown', code: 'NoMessageId', reason: 'SES answered without a MessageId.' } };
+    return { ok: true, providerMessageId };
+  } catch (err) {
+    return { ok: false, failure: classifySendError(err) };
+  }
+}
