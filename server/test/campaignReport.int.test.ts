@@ -101,9 +101,9 @@ describe('the send itself', () => {
   });
 });
 
-describe('campaigns.links', () => {
+describe('campaigns.report.links', () => {
   it('counts every click and each recipient once per link, a duplicate SNS delivery once, long links capped', async () => {
-    expect(await alpha.agent.trpc.campaigns.links.query({ id: campaignId })).toEqual([
+    expect(await alpha.agent.trpc.campaigns.report.links.query({ id: campaignId })).toEqual([
       { url: LINK_A, clicks: 3, recipients: 2 },
       { url: LINK_B, clicks: 1, recipients: 1 },
       { url: LONG_LINK.slice(0, MAX_LINK_LENGTH), clicks: 1, recipients: 1 },
@@ -114,14 +114,14 @@ describe('campaigns.links', () => {
 
   it('is empty for a campaign nobody clicked', async () => {
     const { id } = await alpha.agent.trpc.campaigns.create.mutate(campaignInput(alpha.listId));
-    expect(await alpha.agent.trpc.campaigns.links.query({ id })).toEqual([]);
-    expect(await alpha.agent.trpc.campaigns.timeline.query({ id })).toEqual({ bucketSeconds: 60, points: [] });
+    expect(await alpha.agent.trpc.campaigns.report.links.query({ id })).toEqual([]);
+    expect(await alpha.agent.trpc.campaigns.report.timeline.query({ id })).toEqual({ bucketSeconds: 60, points: [] });
   });
 });
 
-describe('campaigns.timeline', () => {
+describe('campaigns.report.timeline', () => {
   it('sums to the campaign counters, in contiguous buckets sized for the span', async () => {
-    const { bucketSeconds, points } = await alpha.agent.trpc.campaigns.timeline.query({ id: campaignId });
+    const { bucketSeconds, points } = await alpha.agent.trpc.campaigns.report.timeline.query({ id: campaignId });
     // A span of three hours does not fit 120 one-minute points; five-minute buckets do.
     expect(bucketSeconds).toBe(300);
     expect(points.length).toBeGreaterThanOrEqual(36);
@@ -145,12 +145,12 @@ describe('campaigns.timeline', () => {
   });
 });
 
-describe('campaigns.recipients', () => {
+describe('campaigns.report.recipients', () => {
   it('pages through every recipient by id, without gaps or repeats', async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 10; pages += 1) {
-      const page = await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId, limit: 3, ...(cursor ? { cursor } : {}) });
+      const page = await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId, limit: 3, ...(cursor ? { cursor } : {}) });
       expect(page.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.items.map((r) => r.id));
       if (!page.nextCursor) break;
@@ -160,7 +160,7 @@ describe('campaigns.recipients', () => {
   });
 
   it('shows each one’s last event and what went wrong', async () => {
-    const { items } = await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId });
+    const { items } = await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId });
     const of = (i: number) => items.find((r) => r.id === msg(i).id);
     const when = (after: number) => new Date(base + after * 1000).toISOString();
     expect(of(1)).toMatchObject({ email: address('report', 1), status: 'clicked', lastEvent: { type: 'Click', at: when(200) }, error: null, sentAt: new Date(base).toISOString() });
@@ -172,32 +172,32 @@ describe('campaigns.recipients', () => {
   });
 
   it('filters by status, paging within it', async () => {
-    const first = await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId, status: 'failed', limit: 1 });
+    const first = await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId, status: 'failed', limit: 1 });
     expect(first.items.map((r) => r.email)).toHaveLength(1);
     expect(first.nextCursor).toBe(first.items[0]?.id);
-    const second = await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId, status: 'failed', limit: 1, cursor: first.nextCursor as string });
+    const second = await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId, status: 'failed', limit: 1, cursor: first.nextCursor as string });
     expect([...first.items, ...second.items].map((r) => r.email).sort()).toEqual([address('report', 6), address('report', 7)]);
     expect(second.nextCursor).toBeNull();
-    expect((await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId, status: 'bounced' })).items.map((r) => r.email)).toEqual([address('report', 3)]);
-    expect(await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId, status: 'unknown' })).toEqual({ items: [], nextCursor: null });
+    expect((await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId, status: 'bounced' })).items.map((r) => r.email)).toEqual([address('report', 3)]);
+    expect(await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId, status: 'unknown' })).toEqual({ items: [], nextCursor: null });
   });
 
   it('answers BAD_REQUEST with a clear message for bad input', async () => {
-    const bad = (input: unknown) => alpha.agent.trpc.campaigns.recipients.query(input as never);
+    const bad = (input: unknown) => alpha.agent.trpc.campaigns.report.recipients.query(input as never);
     await expect(bad({ id: 'nope' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: 'id: Expected an id (a UUID).' });
     await expect(bad({ id: campaignId, status: 'lost' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: expect.stringMatching(/^status: Unknown status: use one of queued, sending, sent/) });
     await expect(bad({ id: campaignId, limit: 0 })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: 'limit: A page holds at least 1 recipient.' });
     await expect(bad({ id: campaignId, limit: 1000 })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: 'limit: A page holds at most 200 recipients.' });
     await expect(bad({ id: campaignId, cursor: 'page-2' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: 'cursor: Expected the nextCursor of a previous page.' });
-    await expect(alpha.agent.trpc.campaigns.timeline.query({ id: 'nope' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: 'id: Expected an id (a UUID).' });
+    await expect(alpha.agent.trpc.campaigns.report.timeline.query({ id: 'nope' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' }, message: 'id: Expected an id (a UUID).' });
   });
 
   it("another tenant's campaign is NOT_FOUND for every report procedure", async () => {
     const notFound = { data: { code: 'NOT_FOUND' }, message: 'No campaign with this id.' };
-    await expect(beta.agent.trpc.campaigns.timeline.query({ id: campaignId })).rejects.toMatchObject(notFound);
-    await expect(beta.agent.trpc.campaigns.links.query({ id: campaignId })).rejects.toMatchObject(notFound);
-    await expect(beta.agent.trpc.campaigns.recipients.query({ id: campaignId })).rejects.toMatchObject(notFound);
-    await expect(beta.agent.trpc.campaigns.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject(notFound);
+    await expect(beta.agent.trpc.campaigns.report.timeline.query({ id: campaignId })).rejects.toMatchObject(notFound);
+    await expect(beta.agent.trpc.campaigns.report.links.query({ id: campaignId })).rejects.toMatchObject(notFound);
+    await expect(beta.agent.trpc.campaigns.report.recipients.query({ id: campaignId })).rejects.toMatchObject(notFound);
+    await expect(beta.agent.trpc.campaigns.report.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject(notFound);
   });
 });
 
@@ -213,7 +213,7 @@ describe('GET /api/campaigns/:id/recipients.csv', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="Autumn_news-recipients.csv"; filename*=UTF-8''Autumn%20news-recipients.csv`);
     const text = await res.text();
     expect(text.split('\n')[0]).toBe('email,status,last_event,last_event_at,error,sent_at');
-    const { items } = await alpha.agent.trpc.campaigns.recipients.query({ id: campaignId });
+    const { items } = await alpha.agent.trpc.campaigns.report.recipients.query({ id: campaignId });
     expect(rowsOf(text)).toEqual(items.map((r) => ({
       email: r.email, status: r.status, last_event: r.lastEvent?.type ?? '', last_event_at: r.lastEvent?.at ?? '', error: r.error ?? '', sent_at: r.sentAt ?? '',
     })));
@@ -256,14 +256,14 @@ describe('GET /api/campaigns/:id/recipients.csv', () => {
   });
 });
 
-describe('campaigns.resendFailed', () => {
+describe('campaigns.report.resendFailed', () => {
   it('refuses a draft, and a campaign where nothing failed', async () => {
     const { id: draft } = await alpha.agent.trpc.campaigns.create.mutate(campaignInput(alpha.listId));
-    await expect(alpha.agent.trpc.campaigns.resendFailed.mutate({ id: draft })).rejects.toMatchObject({
+    await expect(alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id: draft })).rejects.toMatchObject({
       data: { code: 'CONFLICT' }, message: 'Failed messages can be resent once the campaign has finished sending, or while it is paused; this campaign is still a draft.',
     });
     const clean = await sendToNewList('clean', 1);
-    await expect(alpha.agent.trpc.campaigns.resendFailed.mutate({ id: clean })).rejects.toMatchObject({
+    await expect(alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id: clean })).rejects.toMatchObject({
       data: { code: 'CONFLICT' }, message: 'Nothing to resend: no message of this campaign failed.',
     });
   });
@@ -273,7 +273,7 @@ describe('campaigns.resendFailed', () => {
     await alpha.agent.trpc.suppressions.add.mutate({ email: address('report', 7) });
     const acceptedBefore = h.sim.state.messagesOf(alpha.accountId).length;
 
-    expect(await alpha.agent.trpc.campaigns.resendFailed.mutate({ id: campaignId })).toEqual({ requeued: 1 });
+    expect(await alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id: campaignId })).toEqual({ requeued: 1 });
     await waitSent(campaignId);
 
     const accepted = h.sim.state.messagesOf(alpha.accountId).slice(acceptedBefore).flatMap((m) => m.destinations);
@@ -293,7 +293,7 @@ describe('campaigns.resendFailed', () => {
     expect(metrics.counts).toMatchObject({ recipients: 8, sent: 6, delivered: 4, bounced: 1, failed: 1, suppressed: 1, queued: 0 });
     expect(metrics.status).toBe('sent');
 
-    await expect(alpha.agent.trpc.campaigns.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject({
+    await expect(alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject({
       data: { code: 'CONFLICT' }, message: 'Nothing to resend: every recipient whose message failed has since been suppressed, unsubscribed or deleted.',
     });
   });
@@ -304,7 +304,7 @@ describe('campaigns.resendFailed', () => {
     setRejected([]);
     // Paused after its last send (by hand or by Herald): nothing queued, one failed.
     await sql()`update campaigns set status = 'paused', paused_reason = 'Paused for the test.' where id = ${id}`;
-    expect(await alpha.agent.trpc.campaigns.resendFailed.mutate({ id })).toEqual({ requeued: 1 });
+    expect(await alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id })).toEqual({ requeued: 1 });
     await waitSent(id);
     const sentTo = h.sim.state.messagesOf(alpha.accountId).flatMap((m) => m.destinations).filter((d) => d.startsWith('paused-'));
     expect(sentTo.sort()).toEqual([address('paused', 1), address('paused', 2)]);
@@ -315,7 +315,7 @@ describe('campaigns.resendFailed', () => {
     const [before] = await sql()<{ state: string; reason: string | null }[]>`select state, reason from tenant_reputation where tenant_id = ${alpha.tenantId}`;
     await sql()`insert into tenant_reputation (tenant_id, state, reason) values (${alpha.tenantId}, 'paused', 'Bounce rate 9% over the last 1,000 sends.')
       on conflict (tenant_id) do update set state = excluded.state, reason = excluded.reason`;
-    await expect(alpha.agent.trpc.campaigns.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject({
+    await expect(alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject({
       message: 'Sending is paused by the reputation guard: Bounce rate 9% over the last 1,000 sends.',
       data: { code: 'PRECONDITION_FAILED', details: { problem: 'REPUTATION_PAUSED' } },
     });
@@ -325,7 +325,7 @@ describe('campaigns.resendFailed', () => {
 
   it('needs SES connected', async () => {
     await alpha.agent.trpc.channels.email.disconnect.mutate();
-    await expect(alpha.agent.trpc.campaigns.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject({
+    await expect(alpha.agent.trpc.campaigns.report.resendFailed.mutate({ id: campaignId })).rejects.toMatchObject({
       data: { code: 'PRECONDITION_FAILED', details: { fixPath: '/settings/channels' } },
     });
   });

@@ -200,10 +200,10 @@ Object.assign(cases, {
   'campaigns.pause': { attack: (b, world) => b.trpc.campaigns.pause.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.resume': { attack: (b, world) => b.trpc.campaigns.resume.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.cancel': { attack: (b, world) => b.trpc.campaigns.cancel.mutate({ id: world.a.campaignId }), refusedWith: notFound },
-  'campaigns.timeline': { attack: (b, world) => b.trpc.campaigns.timeline.query({ id: world.a.campaignId }), refusedWith: notFound },
-  'campaigns.links': { attack: (b, world) => b.trpc.campaigns.links.query({ id: world.a.campaignId }), refusedWith: notFound },
-  'campaigns.recipients': { attack: (b, world) => b.trpc.campaigns.recipients.query({ id: world.a.campaignId, status: 'failed' }), refusedWith: notFound },
-  'campaigns.resendFailed': { attack: (b, world) => b.trpc.campaigns.resendFailed.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.report.timeline': { attack: (b, world) => b.trpc.campaigns.report.timeline.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.report.links': { attack: (b, world) => b.trpc.campaigns.report.links.query({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.report.recipients': { attack: (b, world) => b.trpc.campaigns.report.recipients.query({ id: world.a.campaignId, status: 'failed' }), refusedWith: notFound },
+  'campaigns.report.resendFailed': { attack: (b, world) => b.trpc.campaigns.report.resendFailed.mutate({ id: world.a.campaignId }), refusedWith: notFound },
 } satisfies Record<string, Case>);
 
 /**

@@ -4,7 +4,7 @@ import { DEFAULT_RECIPIENTS_PAGE, MAX_RECIPIENTS_PAGE, campaignRecipients } from
 import { resendFailed } from '../services/campaigns/resend.js';
 import { MESSAGE_STATUSES } from '../services/campaigns/stats.js';
 import { campaignTimeline } from '../services/campaigns/timeline.js';
-import { tenantProcedure } from '../trpc/init.js';
+import { router, tenantProcedure } from '../trpc/init.js';
 import { idInput } from './inputs.js';
 
 const byId = z.object({ id: idInput });
@@ -24,10 +24,10 @@ const recipientsInput = z.object({
     .default(DEFAULT_RECIPIENTS_PAGE),
 });
 
-/** The campaign report's reads and "Resend to failed" (merged into the campaigns router). */
-export const campaignReportProcedures = {
+/** The campaign report's reads and "Resend to failed": `campaigns.report.*`. */
+export const campaignReportRouter = router({
   timeline: tenantProcedure.input(byId).query(({ ctx, input }) => campaignTimeline(ctx.deps, ctx.tenantId, input.id)),
   links: tenantProcedure.input(byId).query(({ ctx, input }) => campaignLinks(ctx.deps, ctx.tenantId, input.id)),
   recipients: tenantProcedure.input(recipientsInput).query(({ ctx, input }) => campaignRecipients(ctx.deps, ctx.tenantId, input)),
   resendFailed: tenantProcedure.input(byId).mutation(({ ctx, input }) => resendFailed(ctx.deps, ctx.tenantId, input.id)),
-};
+});

@@ -7,7 +7,7 @@ import { checkCampaignSend } from '../services/campaigns/sendCheck.js';
 import { sendCampaignTest } from '../services/campaigns/sendTest.js';
 import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns/records.js';
 import { router, tenantProcedure } from '../trpc/init.js';
-import { campaignReportProcedures } from './campaignReport.js';
+import { campaignReportRouter } from './campaignReport.js';
 import { emailInput, idInput, nameInput } from './inputs.js';
 
 const MB = 1_000_000;
@@ -71,5 +71,5 @@ export const campaignsRouter = router({
   pause: tenantProcedure.input(byId).mutation(({ ctx, input }) => pauseCampaign(ctx.deps, ctx.tenantId, input.id)),
   resume: tenantProcedure.input(byId).mutation(({ ctx, input }) => resumeCampaign(ctx.deps, ctx.tenantId, input.id)),
   cancel: tenantProcedure.input(byId).mutation(({ ctx, input }) => cancelCampaign(ctx.deps, ctx.tenantId, input.id)),
-  ...campaignReportProcedures,
+  report: campaignReportRouter,
 });

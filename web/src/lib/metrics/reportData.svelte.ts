@@ -3,8 +3,8 @@ import { endExpiredSession } from '$lib/session.svelte';
 import { trpc, type RouterOutputs } from '$lib/trpc';
 import { throttle, type Throttled } from './throttle';
 
-export type CampaignTimeline = RouterOutputs['campaigns']['timeline'];
-export type CampaignLink = RouterOutputs['campaigns']['links'][number];
+export type CampaignTimeline = RouterOutputs['campaigns']['report']['timeline'];
+export type CampaignLink = RouterOutputs['campaigns']['report']['links'][number];
 
 /** Timeline and links are reread at most this often while updates stream in. */
 export const REPORT_REFRESH_MS = 2000;
@@ -39,7 +39,7 @@ export class ReportData {
 	async #load(): Promise<void> {
 		const id = this.#id;
 		try {
-			const [timeline, links] = await Promise.all([trpc.campaigns.timeline.query({ id }), trpc.campaigns.links.query({ id })]);
+			const [timeline, links] = await Promise.all([trpc.campaigns.report.timeline.query({ id }), trpc.campaigns.report.links.query({ id })]);
 			this.timeline = timeline;
 			this.links = links;
 			this.problem = null;
