@@ -12,7 +12,8 @@ import { once } from 'node:events';
 import postgres from 'postgres';
 import { createTestDatabase } from '../server/src/testing/database.js';
 import { freePort } from '../server/src/testing/globalSetup.js';
-import { benchArgs, machine, median, signUp, startServerProcess, trpc } from './lib.js';
+import { benchArgs, machine, median, signUp, trpc } from './lib.js';
+import { startServerProcess } from './procs.js';
 
 const args = benchArgs({ sizes: { type: 'string', default: '100000,1000000' }, runs: { type: 'string', default: '3' } });
 const sizes = args.sizes!.split(',').map(Number);

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +13,17 @@ export function benchArgs(extra: Record<string, { type: 'string'; default: strin
   return values as Record<string, string>;
 }
 
+/** One line of the report, on stdout. */
+export const say = (line: string) => process.stdout.write(`${line}\n`);
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The machine's 1-, 5- and 15-minute load averages. */
+export const loadAverages = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** Node flags for a child process that writes a V8 CPU profile into `dir` as it exits (none without a dir). */
+export const profileArgs = (dir: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : []);
+
 export function machine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
@@ -25,41 +34,8 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-/** A built Herald server (server/dist) as its own process, so its memory can be read from /proc. */
-export async function startServerProcess(databaseUrl: string, port: number): Promise<{ url: string; child: ChildProcess; peakRssMb: () => number; rssMb: () => number; logs: string[]; stop: () => Promise<void> }> {
-  const logs: string[] = [];
-  const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      SES_SIMULATOR: 'off',
-      LOG_LEVEL: 'info',
-      ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      WEB_DIST: '/nonexistent',
-    },
-  });
-  child.stdout?.on('data', (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean)));
-  child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    child,
-    logs,
-    // VmHWM: the peak resident set size of the process so far.
-    peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
-    rssMb: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+/** The median of a figure over the runs, then each run's value. */
+export const fmt = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} median [${xs.map((x) => x.toFixed(digits)).join(', ')}]`;
 
 /** Signs up a fresh tenant; returns its cookie. */
 export async function signUp(url: string, name: string): Promise<string> {

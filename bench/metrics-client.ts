@@ -21,15 +21,12 @@
  */
 import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AppRouter } from '../server/src/routers/index.js';
-import { signedNotification } from '../server/src/dev/snsMessages.js';
+import { sign, type SignJob } from './sign-job.js';
 import { snsRequest } from './snsRequest.js';
 
-export type SignItem = { topicArn: string; messageId: string; message: string };
-export type SignJob = { kind: 'sign'; certUrl: string; keyPem: string; items: SignItem[]; file: string };
-export type SignResult = { kind: 'signed'; count: number; ms: number };
 
 export type FireJob = { kind: 'fire'; url: string; files: string[]; rate: number; maxSockets: number };
 export type FireResult = {
@@ -63,14 +60,6 @@ export type ClientJob = SignJob | FireJob | SubscribeJob | FinishJob;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: ArrayLike<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-
-function sign(job: SignJob): SignResult {
-  const started = performance.now();
-  const signer = { certUrl: job.certUrl, keyPem: job.keyPem };
-  const lines = job.items.map((item) => JSON.stringify(signedNotification(signer, { topicArn: item.topicArn, messageId: item.messageId, message: item.message })));
-  writeFileSync(job.file, `${lines.join('\n')}\n`);
-  return { kind: 'signed', count: lines.length, ms: performance.now() - started };
-}
 
 type Request = { body: Buffer; headers: http.OutgoingHttpHeaders };
 

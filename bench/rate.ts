@@ -16,7 +16,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { createTestDatabase } from '../server/src/testing/database.js';
 import { maxSendsInAnyWindow } from '../server/src/testing/sendWindows.js';
-import { benchArgs, machine, median, repoRoot } from './lib.js';
+import { benchArgs, machine, median, repoRoot, say } from './lib.js';
 import type { WorkerResult } from './rate-worker.js';
 
 const args = benchArgs({
@@ -67,7 +67,6 @@ async function startTenant(databaseUrl: string, tenantId: string, workers: numbe
 
 const database = await createTestDatabase(args['database-url']!);
 const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-const say = (line: string) => process.stdout.write(`${line}\n`);
 try {
   // Late wake-ups (a busy CPU) show up as missed slots and a lower rate, never as a fuller window.
   const load = () => os.loadavg()[0]!.toFixed(1);

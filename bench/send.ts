@@ -28,8 +28,9 @@ import { runFanOut } from '../server/src/sending/fanOut.js';
 import { sendInterval } from '../server/src/sending/rateLimiter.js';
 import { createTestDatabase } from '../server/src/testing/database.js';
 import { maxSendsInAnyWindow } from '../server/src/testing/sendWindows.js';
-import { benchArgs, machine, median } from './lib.js';
-import { backendCpuSeconds, cpuSeconds, machineTicks, startSimulatorProcess, startWorkers, type WorkerProcesses } from './send-procs.js';
+import { benchArgs, fmt, machine, median, profileArgs, say } from './lib.js';
+import { backendCpuSeconds, cpuSeconds, machineTicks } from './procs.js';
+import { startSimulatorProcess, startWorkers, type WorkerProcesses } from './send-procs.js';
 import { createCampaign, readyTenant, seedContacts, sendCampaign, simAccountBody, startApi, statusCounts, warmSimulator, type Tenant } from './send-tenant.js';
 
 const args = benchArgs({
@@ -47,11 +48,9 @@ const args = benchArgs({
 const runs = Number(args.runs);
 const list = (s: string) => s.split(',').filter(Boolean).map(Number);
 const encryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
-const say = (line: string) => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg()[0]!.toFixed(1);
-const fmt = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} median [${xs.map((x) => x.toFixed(digits)).join(', ')}]`;
 /** With --profile-dir, workers and the simulator write V8 CPU profiles there when they stop. */
-const nodeArgs = args['profile-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${args['profile-dir']}`] : [];
+const nodeArgs = profileArgs(args['profile-dir']!);
 const sim = await startSimulatorProcess(nodeArgs);
 type Api = Awaited<ReturnType<typeof startApi>>;
 
@@ -172,8 +171,8 @@ async function ratePart(): Promise<void> {
       }
       say(
         `rate: ${sends.toLocaleString('en')} recipients at ${rate}/s (tenant cap; simulator allows 1,000/s), ${count} worker process(es): ` +
-          `achieved ${fmt(results.map(steadyRate), 2)}/s (first to last SES accept); max accepted in any sliding 1 s window ${fmt(results.map((r) => maxSendsInAnyWindow(r.accepted)))} (limit ${rate}); ` +
-          `tightest span of ${rate + 1} consecutive accepts ${fmt(results.map((r) => tightestSpan(r, rate)))} ms (nominal ${Math.round(rate * sendInterval(rate))}); send → sent ${fmt(results.map((r) => r.seconds), 1)} s; ` +
+          `achieved ${fmt(results.map(steadyRate), 2)}/s (first to last SES accept); max accepted in any sliding 1 s window ${fmt(results.map((r) => maxSendsInAnyWindow(r.accepted)), 0)} (limit ${rate}); ` +
+          `tightest span of ${rate + 1} consecutive accepts ${fmt(results.map((r) => tightestSpan(r, rate)), 0)} ms (nominal ${Math.round(rate * sendInterval(rate))}); send → sent ${fmt(results.map((r) => r.seconds), 1)} s; ` +
           `all sent and each accepted exactly once: ${allSent(results, sends)}; median of ${runs} runs`,
       );
     }
@@ -205,9 +204,9 @@ async function ceilingPart(): Promise<void> {
           }
           say(
             `ceiling: ${recipients.toLocaleString('en')} recipients, ${count} worker process(es) × WORKER_CONCURRENCY=${concurrency}, SES latency ${latencyMs} ms: ` +
-              `${fmt(results.map((r) => recipients / r.seconds))} emails/s send → sent; ${fmt(results.map(steadyRate))}/s first → last accept; ` +
+              `${fmt(results.map((r) => recipients / r.seconds), 0)} emails/s send → sent; ${fmt(results.map(steadyRate), 0)}/s first → last accept; ` +
               `CPU ms per email: workers ${perEmail((r) => r.workerCpu.reduce((a, b) => a + b, 0))}, simulator ${perEmail((r) => r.simCpu)}, Postgres backends ${perEmail((r) => r.dbCpu)}; ` +
-              `everything else on the machine used ${fmt(results.map((r) => r.otherCpu / r.seconds), 2)} cores; machine busy ${fmt(results.map((r) => r.machineBusy * 100))} %; ` +
+              `everything else on the machine used ${fmt(results.map((r) => r.otherCpu / r.seconds), 2)} cores; machine busy ${fmt(results.map((r) => r.machineBusy * 100), 0)} %; ` +
               `all sent and each accepted exactly once: ${allSent(results, recipients)}; median of ${runs} runs`,
           );
         }

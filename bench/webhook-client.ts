@@ -11,13 +11,11 @@
  * Per request it only takes a pre-built Buffer, writes it and waits for the
  * answer, so it stays cheap next to the server it loads.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { signedNotification } from '../server/src/dev/snsMessages.js';
+import { sign, type SignJob } from './sign-job.js';
 import { snsRequest } from './snsRequest.js';
 
-export type SignItem = { topicArn: string; messageId: string; message: string };
-export type SignJob = { kind: 'sign'; certUrl: string; keyPem: string; items: SignItem[]; file: string };
 export type FireJob = {
   kind: 'fire';
   url: string;
@@ -49,17 +47,8 @@ export type FireResult = {
   timeline: number[];
   cpuSeconds: number;
 };
-export type SignResult = { kind: 'signed'; count: number; ms: number };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
-
-function sign(job: SignJob): SignResult {
-  const started = performance.now();
-  const signer = { certUrl: job.certUrl, keyPem: job.keyPem };
-  const lines = job.items.map((item) => JSON.stringify(signedNotification(signer, { topicArn: item.topicArn, messageId: item.messageId, message: item.message })));
-  writeFileSync(job.file, `${lines.join('\n')}\n`);
-  return { kind: 'signed', count: lines.length, ms: performance.now() - started };
-}
 
 type Request = { body: Buffer | null; headers: http.OutgoingHttpHeaders };
 

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signedUpAgent, type Agent } from './agent.js';
+import { useHerald } from './useHerald.js';
 
-let herald: TestHerald;
+const h = useHerald();
 let owner: Agent;
 beforeAll(async () => {
-  herald = await startTestHerald(inject('adminDatabaseUrl'));
-  owner = (await signedUpAgent(herald.url, 'Audience')).agent;
+  owner = (await signedUpAgent(h.herald.url, 'Audience')).agent;
 });
-afterAll(() => herald.stop());
 
 describe('contacts', () => {
   it('normalizes and validates emails, and keeps them unique per tenant', async () => {
@@ -19,7 +17,7 @@ describe('contacts', () => {
     await expect(owner.trpc.contacts.create.mutate({ email: 'nope' })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST', fieldErrors: { email: expect.any(String) } } });
     await expect(owner.trpc.contacts.create.mutate({ email: 'a@b.co', attributes: { 'Bad Key': 'x' } })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } });
     // Another tenant may hold the same address.
-    const other = (await signedUpAgent(herald.url, 'Other')).agent;
+    const other = (await signedUpAgent(h.herald.url, 'Other')).agent;
     await expect(other.trpc.contacts.create.mutate({ email: 'mixed.case@example.com' })).resolves.toMatchObject({ id: expect.any(String) });
   });
 
@@ -36,7 +34,7 @@ describe('contacts', () => {
   });
 
   it('searches by email, first or last name prefix and pages with a cursor', async () => {
-    const who = (await signedUpAgent(herald.url, 'Search')).agent;
+    const who = (await signedUpAgent(h.herald.url, 'Search')).agent;
     for (let i = 0; i < 25; i++) await who.trpc.contacts.create.mutate({ email: `p${String(i).padStart(2, '0')}@example.com`, firstName: i % 2 ? 'Odd' : 'Even', lastName: `Num${i}` });
     const first = await who.trpc.contacts.list.query({ limit: 10 });
     expect(first.items.map((c) => c.email)).toEqual(Array.from({ length: 10 }, (_, i) => `p${String(i).padStart(2, '0')}@example.com`));
@@ -73,13 +71,13 @@ describe('lists', () => {
 
 describe('suppressions', () => {
   it('adds (idempotently), searches, removes, and imports a CSV', async () => {
-    const who = (await signedUpAgent(herald.url, 'Suppress')).agent;
+    const who = (await signedUpAgent(h.herald.url, 'Suppress')).agent;
     const first = await who.trpc.suppressions.add.mutate({ email: 'Blocked@Example.com' });
     expect(first).toMatchObject({ email: 'blocked@example.com', reason: 'manual' });
     expect((await who.trpc.suppressions.add.mutate({ email: 'blocked@example.com' })).id).toBe(first.id);
-    const res = await fetch(`${herald.url}/api/suppressions/import`, {
+    const res = await fetch(`${h.herald.url}/api/suppressions/import`, {
       method: 'POST',
-      headers: { cookie: who.cookie ?? '', origin: herald.url, 'content-type': 'text/csv' },
+      headers: { cookie: who.cookie ?? '', origin: h.herald.url, 'content-type': 'text/csv' },
       body: 'Name,Email\nA,one@example.com\nB,BLOCKED@example.com\nC,not-an-email\nD,two@example.com\n',
     });
     expect(await res.json()).toEqual({ added: 2, alreadySuppressed: 1, invalid: [{ line: 4, value: 'not-an-email' }], invalidCount: 1 });

@@ -1,17 +1,13 @@
 import { TRPCClientError } from '@trpc/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
 import { agent, signedUpAgent } from './agent.js';
+import { useHerald } from './useHerald.js';
 
-let herald: TestHerald;
-beforeAll(async () => {
-  herald = await startTestHerald(inject('adminDatabaseUrl'));
-});
-afterAll(() => herald.stop());
+const h = useHerald();
 
 describe('sign up, sign in, me, sign out', () => {
   it('creates a tenant with its owner and a session cookie', async () => {
-    const a = agent(herald.url);
+    const a = agent(h.herald.url);
     const account = await a.trpc.auth.signUp.mutate({ email: '  Ada@Example.COM ', password: 'a very long password', tenantName: ' Analytical Engines ' });
     expect(account.user.email).toBe('ada@example.com');
     expect(account.tenant.name).toBe('Analytical Engines');
@@ -19,12 +15,12 @@ describe('sign up, sign in, me, sign out', () => {
     expect(a.cookie).toMatch(/^herald_session=/);
     expect(await a.trpc.auth.me.query()).toEqual(account);
 
-    const rows = await herald.deps.sql`select m.role, t.name from memberships m join tenants t on t.id = m.tenant_id where m.user_id = ${account.user.id}`;
+    const rows = await h.herald.deps.sql`select m.role, t.name from memberships m join tenants t on t.id = m.tenant_id where m.user_id = ${account.user.id}`;
     expect(rows).toEqual([{ role: 'owner', name: 'Analytical Engines' }]);
   });
 
   it('sets an httpOnly, SameSite=Lax cookie and stores only a hash of the token', async () => {
-    const res = await fetch(`${herald.url}/trpc/auth.signUp`, {
+    const res = await fetch(`${h.herald.url}/trpc/auth.signUp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'cookie@example.com', password: 'a very long password', tenantName: 'Cookies' }),
@@ -36,21 +32,21 @@ describe('sign up, sign in, me, sign out', () => {
     expect(setCookie).not.toMatch(/Secure/i); // PUBLIC_URL is http here
     const token = /herald_session=([^;]+)/.exec(setCookie)?.[1];
     expect(token).toBeTruthy();
-    const stored = await herald.deps.sql`select token_hash from sessions`;
+    const stored = await h.herald.deps.sql`select token_hash from sessions`;
     expect(stored.map((r) => r.token_hash)).not.toContain(token);
     expect(JSON.stringify(stored)).not.toContain(token);
   });
 
   it('refuses a second account with the same email, whatever its case', async () => {
-    await signedUpAgent(herald.url).then(async ({ email }) => {
-      const again = agent(herald.url).trpc.auth.signUp.mutate({ email: email.toUpperCase(), password: 'another long password', tenantName: 'Dup' });
+    await signedUpAgent(h.herald.url).then(async ({ email }) => {
+      const again = agent(h.herald.url).trpc.auth.signUp.mutate({ email: email.toUpperCase(), password: 'another long password', tenantName: 'Dup' });
       await expect(again).rejects.toMatchObject({ data: { code: 'CONFLICT', httpStatus: 409 }, message: expect.stringContaining('already exists') });
     });
   });
 
   it('signs in with the right password and out again, which revokes the session', async () => {
-    const { email, password, account } = await signedUpAgent(herald.url, 'Globex');
-    const b = agent(herald.url);
+    const { email, password, account } = await signedUpAgent(h.herald.url, 'Globex');
+    const b = agent(h.herald.url);
     expect(await b.trpc.auth.me.query()).toBeNull();
     expect(await b.trpc.auth.signIn.mutate({ email, password })).toEqual(account);
     const cookie = b.cookie;
@@ -59,16 +55,16 @@ describe('sign up, sign in, me, sign out', () => {
     await b.trpc.auth.signOut.mutate();
     expect(b.cookie).toBeUndefined();
     // The old cookie no longer works even if a client kept it.
-    const replay = agent(herald.url);
+    const replay = agent(h.herald.url);
     replay.cookie = cookie;
     expect(await replay.trpc.auth.me.query()).toBeNull();
     await expect(replay.trpc.apiKeys.list.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
   });
 
   it('answers a wrong password and an unknown email alike', async () => {
-    const { email } = await signedUpAgent(herald.url, 'Initech');
-    const wrong = await agent(herald.url).trpc.auth.signIn.mutate({ email, password: 'not the password' }).catch((e: unknown) => e);
-    const unknown = await agent(herald.url).trpc.auth.signIn.mutate({ email: 'nobody@nowhere.test', password: 'not the password' }).catch((e: unknown) => e);
+    const { email } = await signedUpAgent(h.herald.url, 'Initech');
+    const wrong = await agent(h.herald.url).trpc.auth.signIn.mutate({ email, password: 'not the password' }).catch((e: unknown) => e);
+    const unknown = await agent(h.herald.url).trpc.auth.signIn.mutate({ email: 'nobody@nowhere.test', password: 'not the password' }).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(TRPCClientError);
     expect(unknown).toBeInstanceOf(TRPCClientError);
     const shape = (e: unknown) => {
@@ -82,7 +78,7 @@ describe('sign up, sign in, me, sign out', () => {
 
 describe('API keys', () => {
   it('creates a key shown once, lists it without the secret, authenticates with it, and revokes it', async () => {
-    const { agent: owner, account } = await signedUpAgent(herald.url, 'Keys');
+    const { agent: owner, account } = await signedUpAgent(h.herald.url, 'Keys');
     const created = await owner.trpc.apiKeys.create.mutate({ name: 'CRM sync' });
     expect(created.key).toMatch(/^hk_/);
     expect(created.key.startsWith(created.prefix)).toBe(true);
@@ -90,10 +86,10 @@ describe('API keys', () => {
     const listed = await owner.trpc.apiKeys.list.query();
     expect(listed).toEqual([{ id: created.id, name: 'CRM sync', prefix: created.prefix, createdAt: created.createdAt, lastUsedAt: null }]);
     expect(JSON.stringify(listed)).not.toContain(created.key);
-    const stored = await herald.deps.sql`select * from api_keys where id = ${created.id}`;
+    const stored = await h.herald.deps.sql`select * from api_keys where id = ${created.id}`;
     expect(JSON.stringify(stored)).not.toContain(created.key);
 
-    const service = agent(herald.url, { bearer: created.key, origin: null });
+    const service = agent(h.herald.url, { bearer: created.key, origin: null });
     const seen = await service.trpc.apiKeys.list.query();
     expect(seen.map((k) => k.id)).toEqual([created.id]);
     expect((await owner.trpc.apiKeys.list.query())[0]?.lastUsedAt).not.toBeNull();

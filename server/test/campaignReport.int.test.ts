@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_LINK_LENGTH } from '../src/events/eventEffects.js';
 import { campaignInput, readySender, seedContacts, simAccount, type Sender } from './sendingHelpers.js';
-import { at, deliver, notification, startHarness, stopHarness, type Harness } from './sesEventHelpers.js';
+import { at, deliver, notification, useHarness } from './sesEventHelpers.js';
 import { awsExample, type ExampleName } from './snsHelpers.js';
 
 /**
@@ -11,7 +11,7 @@ import { awsExample, type ExampleName } from './snsHelpers.js';
  * through the signed webhook, then the time chart, per-link clicks,
  * recipients table, CSV export and "Resend to failed" as a client sees them.
  */
-let h: Harness;
+const h = useHarness();
 let alpha: Sender;
 let beta: Sender;
 let account: ReturnType<typeof simAccount>;
@@ -67,7 +67,6 @@ const LINK_B = 'https://shop.example/boots';
 const LONG_LINK = `https://shop.example/long?q=${'x'.repeat(3000)}`;
 
 beforeAll(async () => {
-  h = await startHarness();
   account = simAccount({ failures: { rejectRecipients: [address('report', 6), address('report', 7)] } });
   alpha = await readySender(h.herald, h.sim, account, 'Alpha');
   beta = await readySender(h.herald, h.sim, simAccount(), 'Beta');
@@ -93,7 +92,6 @@ beforeAll(async () => {
     on(event('delivery', msg(4), 10)), on(event('click', msg(4), 3 * 3600, LONG_LINK)),
   ]);
 }, 90_000);
-afterAll(() => stopHarness(h));
 
 describe('the send itself', () => {
   it('went out to five, SES refused two, one was suppressed', () => {

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signedUpAgent, type Agent } from './agent.js';
+import { useHerald } from './useHerald.js';
 
-let herald: TestHerald;
+const h = useHerald();
 let owner: Agent;
 let listId: string;
 beforeAll(async () => {
-  herald = await startTestHerald(inject('adminDatabaseUrl'));
-  owner = (await signedUpAgent(herald.url, 'Campaigns')).agent;
+  owner = (await signedUpAgent(h.herald.url, 'Campaigns')).agent;
   await owner.trpc.tenant.updateProfile.mutate({ companyName: 'Campaigns Inc', postalAddress: 'Harbour Road 7\n20457 Hamburg' });
   listId = (await owner.trpc.lists.create.mutate({ name: 'Readers' })).id;
 });
-afterAll(() => herald.stop());
 
 const draft = () => ({
   name: 'Spring launch',
@@ -74,7 +72,7 @@ describe('campaign drafts', () => {
   });
 
   it("refuses another tenant's list", async () => {
-    const other = (await signedUpAgent(herald.url, 'Other')).agent;
+    const other = (await signedUpAgent(h.herald.url, 'Other')).agent;
     const foreign = await other.trpc.lists.create.mutate({ name: 'Theirs' });
     await expect(owner.trpc.campaigns.create.mutate({ ...draft(), listId: foreign.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
     const { id } = await owner.trpc.campaigns.create.mutate(draft());
@@ -83,7 +81,7 @@ describe('campaign drafts', () => {
 
   it('edits and deletes drafts only', async () => {
     const { id } = await owner.trpc.campaigns.create.mutate(draft());
-    await herald.deps.sql`update campaigns set status = 'sending' where id = ${id}`;
+    await h.herald.deps.sql`update campaigns set status = 'sending' where id = ${id}`;
     await expect(owner.trpc.campaigns.update.mutate({ id, name: 'Too late' })).rejects.toMatchObject({ data: { code: 'CONFLICT' }, message: 'Only a draft can be edited.' });
     await expect(owner.trpc.campaigns.delete.mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
     expect((await owner.trpc.campaigns.get.query({ id })).name).toBe('Spring launch');
@@ -113,7 +111,7 @@ describe('preview', () => {
     expect(url).toMatch(/\/u\/[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(preview.html).toContain(`href="${url}"`);
     const path = new URL(url!).pathname;
-    const res = await fetch(`${herald.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const res = await fetch(`${h.herald.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(res.status).toBe(200);
     expect((await owner.trpc.contacts.get.query({ id: contact.id })).status).toBe('unsubscribed');
   });
@@ -131,7 +129,7 @@ describe('preview', () => {
     expect(member.sampleContact.email).toBe('member@example.com');
     expect(member.subject).toBe('Hello Mo');
 
-    const other = (await signedUpAgent(herald.url, 'Stranger')).agent;
+    const other = (await signedUpAgent(h.herald.url, 'Stranger')).agent;
     const theirs = await other.trpc.contacts.create.mutate({ email: 'theirs@example.com' });
     await expect(owner.trpc.campaigns.preview.query({ id, contactId: theirs.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
   });

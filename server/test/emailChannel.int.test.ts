@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { simAccountSchema } from '../src/dev/accounts.js';
 import {
   DEMO_ACCESS_KEY_ID,
@@ -7,12 +7,11 @@ import {
   NO_IDENTITIES_ACCESS_KEY_ID,
   NO_QUOTA_ACCESS_KEY_ID,
   SANDBOX_ACCESS_KEY_ID,
-  startSesSimulator,
-  type SesSimulator,
 } from '../src/dev/sesSimulator.js';
-import { freePort, startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { freePort, startTestHerald } from '../src/testing/index.js';
 import { signedUpAgent, type Agent } from './agent.js';
 import { recordingFetch } from './recordingFetch.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * Connecting a tenant's SES account, through the real AWS SDK against the
@@ -20,16 +19,14 @@ import { recordingFetch } from './recordingFetch.js';
  * for the secrets at the end.
  */
 
-let sim: SesSimulator;
-let herald: TestHerald;
 const responses = recordingFetch();
 const demo = { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: DEMO_SECRET_ACCESS_KEY, region: 'us-east-1' as const };
 // A second, private key pair that must never show up anywhere.
 const PRIVATE_KEY_ID = 'AKIAPRIVATEKEY000042';
 const PRIVATE_SECRET = 'private-secret-Zm9vYmFyYmF6cXV4cXV1eA';
 
-beforeAll(async () => {
-  sim = await startSesSimulator({
+const h = useHeraldWithSimulator({
+  simulator: {
     accounts: [
       {
         accessKeyId: PRIVATE_KEY_ID,
@@ -40,23 +37,18 @@ beforeAll(async () => {
         max24HourSend: 100_000,
       },
     ],
-  });
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url } });
-});
-afterAll(async () => {
-  await herald?.stop();
-  await sim?.stop();
+  },
 });
 
 async function channelRow(tenantId: string) {
-  const [row] = await herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${tenantId}`;
+  const [row] = await h.herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${tenantId}`;
   return row ?? null;
 }
 
 let owner: Agent;
 let tenantId: string;
 beforeEach(async () => {
-  const signed = await signedUpAgent(herald.url, 'Channel');
+  const signed = await signedUpAgent(h.herald.url, 'Channel');
   owner = signed.agent;
   tenantId = signed.account.tenant.id;
 });
@@ -90,7 +82,7 @@ describe('connect', () => {
     expect(JSON.stringify(row)).not.toContain(DEMO_ACCESS_KEY_ID);
     expect(JSON.stringify(row)).not.toContain(DEMO_SECRET_ACCESS_KEY);
     // Connecting reads the account only: nothing was sent.
-    expect(sim.state.messagesOf(DEMO_ACCOUNT_ID)).toEqual([]);
+    expect(h.sim.state.messagesOf(DEMO_ACCOUNT_ID)).toEqual([]);
   });
 
   it('accepts a sender whose domain is verified, and flags a sandboxed account', async () => {
@@ -120,12 +112,12 @@ describe('connect', () => {
   });
 
   it('AWS errors on the server side and throttling are explained', async () => {
-    sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDBROKEN0001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '123412341234', failures: { serverError: 503 } }));
+    h.sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDBROKEN0001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '123412341234', failures: { serverError: 503 } }));
     await expect(owner.trpc.channels.email.connect.mutate({ ...demo, accessKeyId: 'AKIAHERALDBROKEN0001', senderEmail: 'demo@herald.test' })).rejects.toMatchObject({
       message: expect.stringMatching(/had a problem answering.*ServiceUnavailable/),
       data: { code: 'BAD_GATEWAY', httpStatus: 502 },
     });
-    sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDTHROTTLE01', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '123412341235', failures: { throttleAll: true } }));
+    h.sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDTHROTTLE01', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '123412341235', failures: { throttleAll: true } }));
     await expect(owner.trpc.channels.email.connect.mutate({ ...demo, accessKeyId: 'AKIAHERALDTHROTTLE01', senderEmail: 'demo@herald.test' })).rejects.toMatchObject({
       data: { code: 'TOO_MANY_REQUESTS' },
     });
@@ -148,7 +140,7 @@ describe('verified identities, disconnect', () => {
   it('lists identities live from SES (Refresh shows a newly verified one)', async () => {
     await owner.trpc.channels.email.connect.mutate({ accessKeyId: PRIVATE_KEY_ID, secretAccessKey: PRIVATE_SECRET, region: 'eu-west-1', senderEmail: 'team@private.test' });
     expect((await owner.trpc.channels.email.verifiedEmails.query()).identities).toEqual([{ identity: 'team@private.test', type: 'email', status: 'Success' }]);
-    sim.state.putAccount(
+    h.sim.state.putAccount(
       simAccountSchema.parse({
         accessKeyId: PRIVATE_KEY_ID,
         secretAccessKey: PRIVATE_SECRET,
@@ -173,9 +165,9 @@ describe('verified identities, disconnect', () => {
   });
 
   it('records the error when the stored keys stop working', async () => {
-    sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDREVOKED001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '555566667777', identities: [{ identity: 'x@revoked.test', status: 'Success' }] }));
+    h.sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDREVOKED001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '555566667777', identities: [{ identity: 'x@revoked.test', status: 'Success' }] }));
     await owner.trpc.channels.email.connect.mutate({ ...demo, accessKeyId: 'AKIAHERALDREVOKED001', senderEmail: 'x@revoked.test' });
-    sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDREVOKED001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '555566667777', failures: { invalidKey: true } }));
+    h.sim.state.putAccount(simAccountSchema.parse({ accessKeyId: 'AKIAHERALDREVOKED001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: '555566667777', failures: { invalidKey: true } }));
     await expect(owner.trpc.channels.email.verifiedEmails.query()).rejects.toThrow(/InvalidClientTokenId/);
     expect((await owner.trpc.channels.email.get.query()).lastError).toMatch(/InvalidClientTokenId/);
   });
@@ -191,9 +183,9 @@ describe('verified identities, disconnect', () => {
 
   it('a ciphertext copied into another tenant\'s row does not decrypt there', async () => {
     await owner.trpc.channels.email.connect.mutate({ ...demo, senderEmail: 'demo@herald.test' });
-    const victim = await signedUpAgent(herald.url, 'Victim');
+    const victim = await signedUpAgent(h.herald.url, 'Victim');
     const source = await channelRow(tenantId);
-    await herald.deps.sql`insert into tenant_channel_settings (tenant_id, aws_access_key_id, aws_secret_access_key, ses_region, verified_sender_email, is_connected)
+    await h.herald.deps.sql`insert into tenant_channel_settings (tenant_id, aws_access_key_id, aws_secret_access_key, ses_region, verified_sender_email, is_connected)
       values (${victim.account.tenant.id}, ${source?.aws_access_key_id}, ${source?.aws_secret_access_key}, 'us-east-1', 'demo@herald.test', true)`;
     const view = await victim.agent.trpc.channels.email.get.query();
     expect(view.accessKeyIdMasked).toBeNull();
@@ -228,9 +220,9 @@ describe('AWS unreachable', () => {
 
 describe('REST routes (the original plan)', () => {
   const rest = (path: string, init: RequestInit = {}) =>
-    fetch(`${herald.url}/api/tenant/channels/email${path}`, {
+    fetch(`${h.herald.url}/api/tenant/channels/email${path}`, {
       ...init,
-      headers: { cookie: owner.cookie ?? '', origin: herald.url, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+      headers: { cookie: owner.cookie ?? '', origin: h.herald.url, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
     });
 
   it('POST connects, GET reads, GET verified-emails lists, DELETE disconnects', async () => {
@@ -259,13 +251,13 @@ describe('REST routes (the original plan)', () => {
   });
 
   it('refuses the unauthenticated, revoked keys and foreign origins', async () => {
-    expect((await fetch(`${herald.url}/api/tenant/channels/email`)).status).toBe(401);
-    const forged = await fetch(`${herald.url}/api/tenant/channels/email`, { headers: { authorization: 'Bearer hk_forged' } });
+    expect((await fetch(`${h.herald.url}/api/tenant/channels/email`)).status).toBe(401);
+    const forged = await fetch(`${h.herald.url}/api/tenant/channels/email`, { headers: { authorization: 'Bearer hk_forged' } });
     expect(forged.status).toBe(401);
     const csrf = await rest('/', { method: 'DELETE', headers: { origin: 'https://evil.example' } });
     expect(csrf.status).toBe(403);
     const { key } = await owner.trpc.apiKeys.create.mutate({ name: 'rest' });
-    const viaKey = await fetch(`${herald.url}/api/tenant/channels/email`, { headers: { authorization: `Bearer ${key}` } });
+    const viaKey = await fetch(`${h.herald.url}/api/tenant/channels/email`, { headers: { authorization: `Bearer ${key}` } });
     expect(viaKey.status).toBe(200);
   });
 });
@@ -273,7 +265,7 @@ describe('REST routes (the original plan)', () => {
 describe('secrets never leave Herald', () => {
   it('no response body or log line contains a secret or a full access key id', () => {
     expect(responses.bodies.length).toBeGreaterThan(20);
-    const everything = [...responses.bodies, ...herald.logs].join('\n');
+    const everything = [...responses.bodies, ...h.herald.logs].join('\n');
     for (const secret of [DEMO_SECRET_ACCESS_KEY, PRIVATE_SECRET, DEMO_ACCESS_KEY_ID, PRIVATE_KEY_ID, SANDBOX_ACCESS_KEY_ID, NO_QUOTA_ACCESS_KEY_ID]) {
       expect(everything).not.toContain(secret);
     }

@@ -1,14 +1,14 @@
 import { TRPCClientError } from '@trpc/client';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppRouter } from '../src/routers/index.js';
 import { campaignMetrics } from '../src/services/campaigns/metrics.js';
 import { signedUpAgent } from './agent.js';
 import { subscribeMetrics } from './metricsSubscriber.js';
 import { spawnHerald, waitForOutput } from './process.js';
 import { readySender, simAccount, type Sender } from './sendingHelpers.js';
-import { notification, sentCampaign, startHarness, stopHarness, waitProcessed, type Harness, type SentMessage } from './sesEventHelpers.js';
+import { notification, useHarness, sentCampaign, waitProcessed, type SentMessage } from './sesEventHelpers.js';
 import { awsExample, postSns, type ExampleName } from './snsHelpers.js';
 import { killHard, workerEnv, type WorkerProcess } from './workerProcesses.js';
 
@@ -16,18 +16,16 @@ import { killHard, workerEnv, type WorkerProcess } from './workerProcesses.js';
  * `campaigns.onMetrics` over real SSE (the `eventsource` package), fed by
  * SES events posted to the real webhook and applied by the real worker.
  */
-let h: Harness;
+const h = useHarness();
 let sender: Sender;
 /** The server side of every metrics stream, so a test can cut them as a proxy or a network change would. */
 const streams = new Set<Socket>();
 beforeAll(async () => {
-  h = await startHarness();
   h.herald.app?.server.on('request', (req: IncomingMessage) => {
     if (req.url?.startsWith('/trpc/campaigns.onMetrics')) streams.add(req.socket);
   });
   sender = await readySender(h.herald, h.sim, simAccount(), 'Live');
 });
-afterAll(() => stopHarness(h));
 
 const event = (name: ExampleName, m: SentMessage) =>
   notification(h, sender.accountId, awsExample(name, { sesMessageId: m.providerId, accountId: sender.accountId, recipients: [m.to] }));

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { describe, expect, it, vi } from 'vitest';
 import { laneCount } from '../src/sending/lanes.js';
 import { batchSize } from '../src/sending/sendLane.js';
 import { hashPassword } from '../src/services/account/passwords.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { agent, type Agent } from './agent.js';
 import { campaignInput, readySender, simAccount, type Sender } from './sendingHelpers.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * The reputation guard end to end: a real Herald (HTTP and worker) sends
@@ -17,23 +16,14 @@ const MIN_SENDS = 20;
 /** Sends per second of the bouncing tenant: slow enough that the guard acts while most of the list waits. */
 const SLOW_RATE = 20;
 
-let sim: SesSimulator;
-let herald: TestHerald;
-beforeAll(async () => {
-  sim = await startSesSimulator({ events: { deliveryDelayMs: [20, 100], openProbability: 0 } });
-  herald = await startTestHerald(inject('adminDatabaseUrl'), {
-    env: { SES_ENDPOINT: sim.url, SNS_CERT_URL_ALLOW: sim.url, REPUTATION_MIN_SENDS: String(MIN_SENDS) },
-    roles: { http: true, worker: true },
-  });
-  sim.events.configure({ webhookUrl: `${herald.url}/webhooks/email` });
-});
-afterAll(async () => {
-  sim?.events.configure({ webhookUrl: null }); // no posts into a closing server
-  await herald?.stop();
-  await sim?.stop();
+const h = useHeraldWithSimulator({
+  simulator: { events: { deliveryDelayMs: [20, 100], openProbability: 0 } },
+  simulatorEvents: true,
+  env: { REPUTATION_MIN_SENDS: String(MIN_SENDS) },
+  roles: { http: true, worker: true },
 });
 
-const sql = () => herald.deps.sql;
+const sql = () => h.herald.deps.sql;
 /** Event publishing (a configuration set), so every event carries Herald's message tag. */
 const eventAccount = (maxSendRate = 1000) => simAccount({ maxSendRate, defaultConfigurationSet: 'reputation-events' });
 
@@ -66,7 +56,7 @@ const waitStatus = (campaignId: string, status: string, timeout = 30_000) =>
 
 /** Every event the simulator planned is posted and processed, guard included. */
 async function eventsSettled(): Promise<void> {
-  await sim.events.idle();
+  await h.sim.events.idle();
   const pending = async () => (await sql()<{ n: number }[]>`select count(*)::int as n from message_events where state = 'pending'`)[0]?.n;
   await vi.waitFor(async () => expect(await pending()).toBe(0), { timeout: 20_000, interval: 100 });
 }
@@ -80,7 +70,7 @@ async function memberOf(sender: Sender): Promise<Agent> {
   const email = `member-${sender.tenantId}@inbox.test`;
   const [user] = await sql()<{ id: string }[]>`insert into users (email, password_hash) values (${email}, ${await hashPassword('member password 1')}) returning id`;
   await sql()`insert into memberships (tenant_id, user_id, role) values (${sender.tenantId}, ${user?.id as string}, 'member')`;
-  const member = agent(herald.url);
+  const member = agent(h.herald.url);
   await member.trpc.auth.signIn.mutate({ email, password: 'member password 1' });
   return member;
 }
@@ -92,7 +82,7 @@ const refusal = (reason: string) => ({
 
 describe('past 5 % hard bounces', () => {
   it('pauses the tenant within one batch, refuses to send until an owner resumes, then the campaign finishes', { timeout: 120_000 }, async () => {
-    const sender = await readySender(herald, sim, eventAccount(SLOW_RATE), 'Bouncy');
+    const sender = await readySender(h.herald, h.sim, eventAccount(SLOW_RATE), 'Bouncy');
     const listId = await audience(sender, 'bouncy', 200, 5); // 40 of 200 bounce: 20 %
     const campaignId = await sendTo(sender, listId, 'Spring news');
 
@@ -103,7 +93,7 @@ describe('past 5 % hard bounces', () => {
     expect(reason).toMatch(/^Bounce rate \d+(\.\d)? % over the last \d+ sends is above 5 %: Herald paused sending before Amazon SES reviews your account\. Clean your list, then resume\.$/);
     const [campaign] = await sql()<{ pausedReason: string }[]>`select paused_reason as "pausedReason" from campaigns where id = ${campaignId}`;
     expect(campaign?.pausedReason).toBe(reason);
-    expect(herald.logs.some((line) => line.includes('"level":40') && line.includes('reputation state changed') && line.includes(sender.tenantId))).toBe(true);
+    expect(h.herald.logs.some((line) => line.includes('"level":40') && line.includes('reputation state changed') && line.includes(sender.tenantId))).toBe(true);
 
     // Batches already claimed finish; nothing new is claimed: at most one batch per lane went out after the pause.
     await vi.waitFor(async () => expect((await sql()`select 1 from messages where campaign_id = ${campaignId} and status = 'sending'`).length).toBe(0), { timeout: 10_000 });
@@ -111,7 +101,7 @@ describe('past 5 % hard bounces', () => {
       select count(*) filter (where status = 'queued')::int as queued,
         count(*) filter (where sent_at > ${paused?.pausedAt as string}::timestamptz)::int as "sentAfterPause"
       from messages where campaign_id = ${campaignId}`;
-    expect(after?.sentAfterPause).toBeLessThanOrEqual(laneCount(SLOW_RATE, herald.deps.env.workerConcurrency) * batchSize(SLOW_RATE));
+    expect(after?.sentAfterPause).toBeLessThanOrEqual(laneCount(SLOW_RATE, h.herald.deps.env.workerConcurrency) * batchSize(SLOW_RATE));
     expect(after?.queued).toBeGreaterThan(50);
     await new Promise((resolve) => setTimeout(resolve, 1000)).then(async () => expect(await statusOf(campaignId)).toBe('paused'));
 
@@ -130,7 +120,7 @@ describe('past 5 % hard bounces', () => {
     const member = await memberOf(sender);
     await expect(member.trpc.reputation.resume.mutate()).rejects.toMatchObject({ data: { code: 'FORBIDDEN' }, message: expect.stringMatching(/Only an owner/) });
     const { key } = await sender.agent.trpc.apiKeys.create.mutate({ name: 'ci' });
-    await expect(agent(herald.url, { bearer: key, origin: null }).trpc.reputation.resume.mutate()).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+    await expect(agent(h.herald.url, { bearer: key, origin: null }).trpc.reputation.resume.mutate()).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
     expect(await statusOf(campaignId)).toBe('paused');
 
     // The owner cleans the list (suppresses the bouncing addresses still queued), waits for the last events, and resumes.
@@ -156,7 +146,7 @@ describe('past 5 % hard bounces', () => {
 
 describe('between 2 % and 5 % hard bounces', () => {
   it('warns, says where Herald would pause, and keeps sending; the dashboard counts the same', { timeout: 60_000 }, async () => {
-    const sender = await readySender(herald, sim, eventAccount(), 'Careful');
+    const sender = await readySender(h.herald, h.sim, eventAccount(), 'Careful');
     const good = await sendTo(sender, await audience(sender, 'careful', 100, null), 'Clean list');
     await waitStatus(good, 'sent');
     await eventsSettled();
@@ -186,7 +176,7 @@ describe('between 2 % and 5 % hard bounces', () => {
 
 describe('below the minimum sample', () => {
   it('judges nothing, however many of the few sends bounce', { timeout: 60_000 }, async () => {
-    const sender = await readySender(herald, sim, eventAccount(), 'Tiny');
+    const sender = await readySender(h.herald, h.sim, eventAccount(), 'Tiny');
     const campaignId = await sendTo(sender, await audience(sender, 'tiny', MIN_SENDS - 1, 1), 'All bounce');
     await waitStatus(campaignId, 'sent');
     await eventsSettled();

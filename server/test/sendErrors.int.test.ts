@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimAccountInput } from '../src/dev/sesSimulator.js';
-import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
 import { runFanOut } from '../src/sending/fanOut.js';
 import { runSendLane } from '../src/sending/sendLane.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { campaignInput, readySender, seedContacts, simAccount, type Sender } from './sendingHelpers.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * Every class of SES failure, through the real AWS SDK against the
@@ -12,51 +11,42 @@ import { campaignInput, readySender, seedContacts, simAccount, type Sender } fro
  * lane itself, so each step and its outcome are deterministic.
  */
 
-let sim: SesSimulator;
-let herald: TestHerald;
-beforeAll(async () => {
-  sim = await startSesSimulator();
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' } });
-});
-afterAll(async () => {
-  await herald?.stop();
-  await sim?.stop();
-});
+const h = useHeraldWithSimulator({ env: { SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' } });
 
 type Prepared = Sender & { campaignId: string; account: ReturnType<typeof simAccount> };
 
 /** A tenant with `recipients` contacts and a campaign that is `sending` and fanned out, nothing sent yet. */
 async function prepared(recipients: number, failures: SimAccountInput['failures'] = {}): Promise<Prepared> {
   const account = simAccount();
-  const sender = await readySender(herald, sim, account, 'Errors');
-  await seedContacts(herald.deps.sql, sender, recipients);
+  const sender = await readySender(h.herald, h.sim, account, 'Errors');
+  await seedContacts(h.herald.deps.sql, sender, recipients);
   const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
   await sender.agent.trpc.campaigns.send.mutate({ id });
-  while ((await runFanOut(herald.deps, id)) !== 'done');
-  sim.state.putAccount({ ...sim.state.findAccount(account.accessKeyId)!, failures: { ...sim.state.findAccount(account.accessKeyId)!.failures, ...failures } });
+  while ((await runFanOut(h.herald.deps, id)) !== 'done');
+  h.sim.state.putAccount({ ...h.sim.state.findAccount(account.accessKeyId)!, failures: { ...h.sim.state.findAccount(account.accessKeyId)!.failures, ...failures } });
   return { ...sender, campaignId: id, account };
 }
 
 type MessageRow = { to: string; status: string; attempts: number; lastError: string | null; retryInS: number | null; provider: string | null };
 const messagesOf = (campaignId: string) =>
-  herald.deps.sql<MessageRow[]>`
+  h.herald.deps.sql<MessageRow[]>`
     select to_address as "to", status, attempts, last_error as "lastError", provider_message_id as provider,
       extract(epoch from next_attempt_at - now())::float8 as "retryInS"
     from messages where campaign_id = ${campaignId} order by to_address`;
 /** Makes every queued retry due now, instead of waiting for its backoff. */
-const fastForward = (campaignId: string) => herald.deps.sql`update messages set next_attempt_at = null where campaign_id = ${campaignId}`;
-const accepted = (p: Prepared) => sim.state.messagesOf(p.accountId);
+const fastForward = (campaignId: string) => h.herald.deps.sql`update messages set next_attempt_at = null where campaign_id = ${campaignId}`;
+const accepted = (p: Prepared) => h.sim.state.messagesOf(p.accountId);
 const campaignOf = (p: Prepared) => p.agent.trpc.campaigns.get.query({ id: p.campaignId });
 
 describe('throttling: requeued without spending an attempt', () => {
   it('"Maximum sending rate exceeded" retries a second later, then sends', async () => {
     const p = await prepared(1, { sendErrors: [{ code: 'Throttling', message: 'Maximum sending rate exceeded.', status: 400 }] });
-    expect(await runSendLane(herald.deps, p.campaignId)).toMatchObject({ next: 'later' });
+    expect(await runSendLane(h.herald.deps, p.campaignId)).toMatchObject({ next: 'later' });
     const [row] = await messagesOf(p.campaignId);
     expect(row).toMatchObject({ status: 'queued', attempts: 0, lastError: 'SES said the maximum sending rate was exceeded. (AWS error: Throttling)' });
     expect(row?.retryInS).toBeGreaterThan(0.5);
     await fastForward(p.campaignId);
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'sent', attempts: 0, lastError: null });
     expect(accepted(p)).toHaveLength(1);
     expect((await campaignOf(p)).status).toBe('sent');
@@ -66,7 +56,7 @@ describe('throttling: requeued without spending an attempt', () => {
     const quota = { code: 'Throttling', message: 'Daily message quota exceeded.', status: 400 };
     // Both messages of the batch are in flight together, so both meet the spent quota.
     const p = await prepared(2, { sendErrors: [quota, quota] });
-    const step = await runSendLane(herald.deps, p.campaignId);
+    const step = await runSendLane(h.herald.deps, p.campaignId);
     expect(step.next).toBe('later');
     const channel = await p.agent.trpc.channels.email.get.query();
     expect(channel.sendingPausedReason).toMatch(/24-hour sending quota is used up/);
@@ -75,7 +65,7 @@ describe('throttling: requeued without spending an attempt', () => {
     expect(step.next === 'later' && step.runAt.getTime()).toBe(until);
     expect((await messagesOf(p.campaignId)).map((m) => [m.status, m.attempts])).toEqual([['queued', 0], ['queued', 0]]);
     // While paused, a lane sends nothing and waits for the pause to end.
-    expect(await runSendLane(herald.deps, p.campaignId)).toMatchObject({ next: 'later' });
+    expect(await runSendLane(h.herald.deps, p.campaignId)).toMatchObject({ next: 'later' });
     expect(accepted(p)).toHaveLength(0);
     expect((await campaignOf(p)).status).toBe('sending');
   });
@@ -89,15 +79,15 @@ describe('transient failures: retried with backoff, at most 3 attempts', () => {
         { code: 'ServiceUnavailable', message: 'Service is unable to handle request.', status: 503 },
       ],
     });
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     const [first] = await messagesOf(p.campaignId);
     expect(first).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringContaining('HTTP 500') });
     expect(first?.retryInS).toBeGreaterThan(1);
     await fastForward(p.campaignId);
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'queued', attempts: 2 });
     await fastForward(p.campaignId);
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'sent', attempts: 2 });
     expect(accepted(p)).toHaveLength(1);
   });
@@ -106,7 +96,7 @@ describe('transient failures: retried with backoff, at most 3 attempts', () => {
     const error = { code: 'InternalFailure', message: 'Boom.', status: 500 };
     const p = await prepared(1, { sendErrors: [error, error, error] });
     for (let i = 0; i < 3; i += 1) {
-      await runSendLane(herald.deps, p.campaignId);
+      await runSendLane(h.herald.deps, p.campaignId);
       await fastForward(p.campaignId);
     }
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/HTTP 500.*Gave up after 3 attempts/) });
@@ -115,7 +105,7 @@ describe('transient failures: retried with backoff, at most 3 attempts', () => {
 
   it('SES unreachable (the request never left) is retried, not failed', async () => {
     const p = await prepared(1);
-    const unreachable = { ...herald.deps, env: { ...herald.deps.env, sesEndpoint: 'http://127.0.0.1:9' } };
+    const unreachable = { ...h.herald.deps, env: { ...h.herald.deps.env, sesEndpoint: 'http://127.0.0.1:9' } };
     await runSendLane(unreachable, p.campaignId);
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'queued', attempts: 1, lastError: 'Herald could not reach Amazon SES (ECONNREFUSED).' });
   });
@@ -124,7 +114,7 @@ describe('transient failures: retried with backoff, at most 3 attempts', () => {
 describe('permanent failures: failed at once', () => {
   it('a refused recipient fails alone; the others are sent', async () => {
     const p = await prepared(3, { rejectRecipients: ['reader-00002@inbox.test'] });
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect((await messagesOf(p.campaignId)).map((m) => [m.to, m.status, m.attempts])).toEqual([
       ['reader-00001@inbox.test', 'sent', 0],
       ['reader-00002@inbox.test', 'failed', 1],
@@ -136,7 +126,7 @@ describe('permanent failures: failed at once', () => {
 
   it('MailFromDomainNotVerified fails the message without retrying', async () => {
     const p = await prepared(1, { sendErrors: [{ code: 'MailFromDomainNotVerifiedException', message: 'Mail-From domain not verified.', status: 400 }] });
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringContaining('MailFromDomainNotVerifiedException') });
     expect((await campaignOf(p)).status).toBe('sent');
   });
@@ -149,7 +139,7 @@ describe('account-level failures: the tenant’s campaigns pause with the reason
     ['AccessDenied', { accessDenied: ['SendRawEmail'] }, /not allowed to send \(ses:SendRawEmail\)/],
   ])('%s', async (_code, failures, reason) => {
     const p = await prepared(3, failures);
-    expect(await runSendLane(herald.deps, p.campaignId)).toEqual({ next: 'done' });
+    expect(await runSendLane(h.herald.deps, p.campaignId)).toEqual({ next: 'done' });
     const campaign = await campaignOf(p);
     expect(campaign.status).toBe('paused');
     expect(campaign.pausedReason).toMatch(reason);
@@ -161,10 +151,10 @@ describe('account-level failures: the tenant’s campaigns pause with the reason
 
   it('resuming after the account is fixed sends what was left', async () => {
     const p = await prepared(2, { accountPaused: true });
-    await runSendLane(herald.deps, p.campaignId);
-    sim.state.putAccount({ ...sim.state.findAccount(p.accessKeyId)!, failures: { ...sim.state.findAccount(p.accessKeyId)!.failures, accountPaused: false } });
+    await runSendLane(h.herald.deps, p.campaignId);
+    h.sim.state.putAccount({ ...h.sim.state.findAccount(p.accessKeyId)!, failures: { ...h.sim.state.findAccount(p.accessKeyId)!.failures, accountPaused: false } });
     expect((await p.agent.trpc.campaigns.resume.mutate({ id: p.campaignId })).status).toBe('sending');
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect((await campaignOf(p)).status).toBe('sent');
     expect(accepted(p)).toHaveLength(2);
   });
@@ -173,11 +163,11 @@ describe('account-level failures: the tenant’s campaigns pause with the reason
 describe('outcome unknown', () => {
   it('a timeout after SES took the message leaves it `unknown`, never sent twice', async () => {
     const p = await prepared(1, { stallAfterAcceptMs: 1_500 });
-    const impatient = { ...herald.deps, env: { ...herald.deps.env, sesRequestTimeoutMs: 300 } };
+    const impatient = { ...h.herald.deps, env: { ...h.herald.deps.env, sesRequestTimeoutMs: 300 } };
     await runSendLane(impatient, p.campaignId);
     expect((await messagesOf(p.campaignId))[0]).toMatchObject({ status: 'unknown', lastError: expect.stringMatching(/may or may not have been sent/) });
     expect(accepted(p)).toHaveLength(1);
-    await runSendLane(herald.deps, p.campaignId);
+    await runSendLane(h.herald.deps, p.campaignId);
     expect(accepted(p)).toHaveLength(1);
     expect((await campaignOf(p))).toMatchObject({ status: 'sent', counts: { unknown: 1 } });
   });

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
-import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { expect, it, vi } from 'vitest';
 import { campaignInput, readySender, seedContacts, simAccount } from './sendingHelpers.js';
-import { countsOfCampaign, groupBy, killAll, killHard, printErrorLogs, randomBetween, sleep, startWorker, waitForCampaignStatus, workerEnv, type WorkerProcess } from './workerProcesses.js';
+import { countsOfCampaign, groupBy, killHard, randomBetween, sleep, startWorker, stopWorkersAfterAll, waitForCampaignStatus, workerEnv, type WorkerProcess } from './workerProcesses.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * Crash safety across processes: a 5,000-recipient campaign is sent by two
@@ -15,20 +14,10 @@ import { countsOfCampaign, groupBy, killAll, killHard, printErrorLogs, randomBet
 const RECIPIENTS = 5_000;
 const KILLS = 4;
 
-let sim: SesSimulator;
-let herald: TestHerald;
+// The API only: every send happens in the worker processes.
+const h = useHeraldWithSimulator({ roles: { http: true, worker: false } });
 const workers = new Set<WorkerProcess>();
-beforeAll(async () => {
-  sim = await startSesSimulator();
-  // The API only: every send happens in the worker processes.
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url }, roles: { http: true, worker: false } });
-});
-afterAll(async () => {
-  printErrorLogs(herald, workers);
-  await killAll(workers);
-  await herald?.stop();
-  await sim?.stop();
-});
+stopWorkersAfterAll(h, workers);
 
 /**
  * graphile-worker pool id of a process (jobs' `locked_by`), from its log
@@ -40,7 +29,7 @@ function lanePoolOf(worker: WorkerProcess): string | null {
 
 /** Send lane jobs the process is running right now. */
 async function lanesHeldBy(worker: WorkerProcess): Promise<number> {
-  const [row] = await herald.deps.sql<{ n: number }[]>`
+  const [row] = await h.herald.deps.sql<{ n: number }[]>`
     select count(*)::int as n from graphile_worker.jobs where task_identifier = 'campaigns__send' and locked_by = ${lanePoolOf(worker)}`;
   return row?.n ?? 0;
 }
@@ -48,10 +37,10 @@ async function lanesHeldBy(worker: WorkerProcess): Promise<number> {
 it('a worker SIGKILLed mid-send loses nothing and sends nothing twice', { timeout: 240_000 }, async () => {
   // SES's MaxSendRate becomes the tenant's rate: 150/s keeps sending going for
   // 30+ s (long enough for every kill to land mid-send) and the test near a minute.
-  const sender = await readySender(herald, sim, simAccount({ maxSendRate: 150 }), 'Kill');
-  await seedContacts(herald.deps.sql, sender, RECIPIENTS);
+  const sender = await readySender(h.herald, h.sim, simAccount({ maxSendRate: 150 }), 'Kill');
+  await seedContacts(h.herald.deps.sql, sender, RECIPIENTS);
 
-  const env = workerEnv(herald, sim);
+  const env = workerEnv(h.herald, h.sim);
   const spawn = async () => {
     const worker = await startWorker(env);
     workers.add(worker);
@@ -62,7 +51,7 @@ it('a worker SIGKILLed mid-send loses nothing and sends nothing twice', { timeou
 
   const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
   await sender.agent.trpc.campaigns.send.mutate({ id });
-  await vi.waitFor(() => expect(sim.state.messagesOf(sender.accountId).length).toBeGreaterThan(200), { timeout: 60_000, interval: 50 });
+  await vi.waitFor(() => expect(h.sim.state.messagesOf(sender.accountId).length).toBeGreaterThan(200), { timeout: 60_000, interval: 50 });
 
   let lanesHeldAtKills = 0;
   for (let kill = 1; kill <= KILLS; kill++) {
@@ -74,18 +63,18 @@ it('a worker SIGKILLed mid-send loses nothing and sends nothing twice', { timeou
     await killHard(victim);
     workers.delete(victim);
     lanesHeldAtKills += held;
-    console.info(`kill ${kill}: ${sim.state.messagesOf(sender.accountId).length} accepted so far, the victim held ${held} lane(s)`);
+    console.info(`kill ${kill}: ${h.sim.state.messagesOf(sender.accountId).length} accepted so far, the victim held ${held} lane(s)`);
     victim = await spawn();
   }
   // The kills must have hit a worker in the middle of sending, or the test proved nothing.
   expect(lanesHeldAtKills).toBeGreaterThan(0);
   // …and a campaign that was still sending.
-  expect(sim.state.messagesOf(sender.accountId).length).toBeLessThan(RECIPIENTS);
+  expect(h.sim.state.messagesOf(sender.accountId).length).toBeLessThan(RECIPIENTS);
 
   // Dead claims wait out the 4 s lease and dead lane jobs are revived, so allow plenty of time.
   await waitForCampaignStatus(sender, id, 'sent', 150_000);
 
-  const rows = await herald.deps.sql<{ id: string; status: string; provider: string | null }[]>`
+  const rows = await h.herald.deps.sql<{ id: string; status: string; provider: string | null }[]>`
     select id, status, provider_message_id as provider from messages where campaign_id = ${id}`;
   expect(rows).toHaveLength(RECIPIENTS);
   const byStatus = groupBy(rows, (r) => r.status);
@@ -93,7 +82,7 @@ it('a worker SIGKILLed mid-send loses nothing and sends nothing twice', { timeou
   expect([...byStatus.keys()].filter((s) => s !== 'sent' && s !== 'unknown')).toEqual([]);
 
   // SES (the simulator) took each Herald message at most once.
-  const accepted = sim.state.messagesOf(sender.accountId);
+  const accepted = h.sim.state.messagesOf(sender.accountId);
   const acceptedByMessage = groupBy(accepted, (m) => m.tags.herald_message ?? '');
   const twice = [...acceptedByMessage].filter(([, ms]) => ms.length > 1).map(([messageId]) => messageId);
   expect(twice).toEqual([]);
@@ -111,7 +100,7 @@ it('a worker SIGKILLed mid-send loses nothing and sends nothing twice', { timeou
   console.info(`${byStatus.get('sent')?.length ?? 0} sent, ${unknown.length} unknown (${unknownAccepted} of them did reach SES)`);
 
   // The trigger-kept counters agree with a count of the rows, and the API shows them.
-  const { counted, stats } = await countsOfCampaign(herald, id);
+  const { counted, stats } = await countsOfCampaign(h.herald, id);
   expect(stats).toEqual(counted);
   const view = await sender.agent.trpc.campaigns.get.query({ id });
   expect(view.counts).toMatchObject({ recipients: RECIPIENTS, sent: counted.sent ?? 0, unknown: counted.unknown ?? 0, queued: 0, sending: 0 });

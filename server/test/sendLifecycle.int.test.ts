@@ -1,56 +1,46 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { describe, expect, it } from 'vitest';
 import { reopenIfRequeued } from '../src/sending/campaignState.js';
 import { claimMessages, recordOutcomes } from '../src/sending/claims.js';
 import { runFanOut } from '../src/sending/fanOut.js';
 import { recoverStaleClaims, reviveSendJobs } from '../src/sending/recovery.js';
 import { runSendLane } from '../src/sending/sendLane.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { campaignInput, readySender, seedContacts, simAccount } from './sendingHelpers.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * Pause, resume, cancel, the suppression re-check at claim time, graceful
  * release and crash recovery, driven step by step (no worker runs here).
  */
 
-let sim: SesSimulator;
-let herald: TestHerald;
-beforeAll(async () => {
-  sim = await startSesSimulator();
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url, SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' } });
-});
-afterAll(async () => {
-  await herald?.stop();
-  await sim?.stop();
-});
+const h = useHeraldWithSimulator({ env: { SEND_LEASE_SECONDS: '5', SES_REQUEST_TIMEOUT_MS: '3000' } });
 
 async function sending(recipients: number, rate?: number) {
-  const sender = await readySender(herald, sim, simAccount(rate ? { maxSendRate: rate } : {}), 'Lifecycle');
-  await seedContacts(herald.deps.sql, sender, recipients);
+  const sender = await readySender(h.herald, h.sim, simAccount(rate ? { maxSendRate: rate } : {}), 'Lifecycle');
+  await seedContacts(h.herald.deps.sql, sender, recipients);
   const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
   await sender.agent.trpc.campaigns.send.mutate({ id });
   return { ...sender, id };
 }
 const fanOut = async (id: string) => {
-  while ((await runFanOut(herald.deps, id)) !== 'done');
+  while ((await runFanOut(h.herald.deps, id)) !== 'done');
 };
 const statuses = async (id: string) =>
-  Object.fromEntries((await herald.deps.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages where campaign_id = ${id} group by status`).map((r) => [r.status, r.n]));
+  Object.fromEntries((await h.herald.deps.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages where campaign_id = ${id} group by status`).map((r) => [r.status, r.n]));
 
 describe('pause, resume, cancel', () => {
   it('a paused campaign claims nothing; resumed, it finishes', async () => {
     const c = await sending(4);
     await fanOut(c.id);
     expect((await c.agent.trpc.campaigns.pause.mutate({ id: c.id })).status).toBe('paused');
-    expect(await runSendLane(herald.deps, c.id)).toEqual({ next: 'done' });
+    expect(await runSendLane(h.herald.deps, c.id)).toEqual({ next: 'done' });
     expect(await statuses(c.id)).toEqual({ queued: 4 });
     await expect(c.agent.trpc.campaigns.pause.mutate({ id: c.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
 
     expect((await c.agent.trpc.campaigns.resume.mutate({ id: c.id })).status).toBe('sending');
-    const lanes = await herald.deps.sql`select 1 from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`}`;
+    const lanes = await h.herald.deps.sql`select 1 from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`}`;
     expect(lanes.length).toBeGreaterThan(0);
-    await runSendLane(herald.deps, c.id);
+    await runSendLane(h.herald.deps, c.id);
     expect(await statuses(c.id)).toEqual({ sent: 4 });
     expect(await c.agent.trpc.campaigns.metrics.query({ id: c.id })).toMatchObject({ status: 'sent', progress: 1, done: 4 });
     await expect(c.agent.trpc.campaigns.resume.mutate({ id: c.id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
@@ -61,16 +51,16 @@ describe('pause, resume, cancel', () => {
     const c = await sending(6);
     await fanOut(c.id);
     const token = randomUUID();
-    const { claimed } = await claimMessages(herald.deps.sql, { campaignId: c.id, count: 2, claimToken: token, leaseMs: 5_000 });
+    const { claimed } = await claimMessages(h.herald.deps.sql, { campaignId: c.id, count: 2, claimToken: token, leaseMs: 5_000 });
     const cancelled = await c.agent.trpc.campaigns.cancel.mutate({ id: c.id });
     expect(cancelled.status).toBe('cancelled');
     // The two in flight when it was cancelled finish and are recorded as what they were.
     const [first, second] = claimed;
-    await recordOutcomes(herald.deps.sql, token, [{ id: first!.id, status: 'sent', providerMessageId: 'ses-1' }]);
+    await recordOutcomes(h.herald.deps.sql, token, [{ id: first!.id, status: 'sent', providerMessageId: 'ses-1' }]);
     // One handed back unsent (its slot came too late): the campaign is cancelled, so it is too.
-    await recordOutcomes(herald.deps.sql, token, [{ id: second!.id, status: 'queued', attemptSpent: false, retryInMs: 0, error: null }]);
+    await recordOutcomes(h.herald.deps.sql, token, [{ id: second!.id, status: 'queued', attemptSpent: false, retryInMs: 0, error: null }]);
     expect(await statuses(c.id)).toEqual({ sent: 1, cancelled: 5 });
-    expect(await runSendLane(herald.deps, c.id)).toEqual({ next: 'done' });
+    expect(await runSendLane(h.herald.deps, c.id)).toEqual({ next: 'done' });
     expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).counts).toMatchObject({ recipients: 6, sent: 1, cancelled: 5, queued: 0 });
   });
 
@@ -82,7 +72,7 @@ describe('pause, resume, cancel', () => {
   });
 
   it('a draft cannot be paused, resumed or cancelled', async () => {
-    const sender = await readySender(herald, sim, simAccount(), 'Drafts');
+    const sender = await readySender(h.herald, h.sim, simAccount(), 'Drafts');
     const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
     for (const action of ['pause', 'resume', 'cancel'] as const) {
       await expect(sender.agent.trpc.campaigns[action].mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
@@ -94,22 +84,22 @@ describe('pause, resume, cancel', () => {
 it('re-checks suppression at claim time: opted out after the fan-out means not sent', async () => {
   const c = await sending(3);
   await fanOut(c.id);
-  await herald.deps.sql`update contacts set status = 'complained' where tenant_id = ${c.tenantId} and email = 'reader-00001@inbox.test'`;
+  await h.herald.deps.sql`update contacts set status = 'complained' where tenant_id = ${c.tenantId} and email = 'reader-00001@inbox.test'`;
   await c.agent.trpc.suppressions.add.mutate({ email: 'reader-00002@inbox.test' });
-  await runSendLane(herald.deps, c.id);
-  const rows = await herald.deps.sql`select to_address, status, suppression_reason from messages where campaign_id = ${c.id} order by to_address`;
+  await runSendLane(h.herald.deps, c.id);
+  const rows = await h.herald.deps.sql`select to_address, status, suppression_reason from messages where campaign_id = ${c.id} order by to_address`;
   expect(rows.map((r) => [r.to_address, r.status, r.suppression_reason])).toEqual([
     ['reader-00001@inbox.test', 'suppressed', 'complained'],
     ['reader-00002@inbox.test', 'suppressed', 'suppressed: manual'],
     ['reader-00003@inbox.test', 'sent', null],
   ]);
-  expect(sim.state.messagesOf(c.accountId).map((m) => m.destinations[0])).toEqual(['reader-00003@inbox.test']);
+  expect(h.sim.state.messagesOf(c.accountId).map((m) => m.destinations[0])).toEqual(['reader-00003@inbox.test']);
 });
 
 it('the fan-out is safe to re-run: one message per member, whatever the number of runs', async () => {
   const c = await sending(5);
   await fanOut(c.id);
-  await herald.deps.sql`update campaigns set fanned_out_at = null, fan_out_cursor = null where id = ${c.id}`;
+  await h.herald.deps.sql`update campaigns set fanned_out_at = null, fan_out_cursor = null where id = ${c.id}`;
   await fanOut(c.id);
   expect(await statuses(c.id)).toEqual({ queued: 5 });
   expect((await c.agent.trpc.campaigns.metrics.query({ id: c.id })).counts.recipients).toBe(5);
@@ -120,12 +110,12 @@ it('graceful stop: sends waiting for their slot are released unsent, not lost', 
   await fanOut(c.id);
   const stop = new AbortController();
   setTimeout(() => stop.abort(), 300);
-  expect(await runSendLane(herald.deps, c.id, stop.signal)).toEqual({ next: 'continue' });
+  expect(await runSendLane(h.herald.deps, c.id, stop.signal)).toEqual({ next: 'continue' });
   const after = await statuses(c.id);
   expect(after.sending).toBeUndefined();
   expect((after.sent ?? 0) + (after.queued ?? 0)).toBe(6);
   expect(after.queued).toBeGreaterThan(0);
-  const [spent] = await herald.deps.sql`select count(*)::int as n from messages where campaign_id = ${c.id} and attempts > 0`;
+  const [spent] = await h.herald.deps.sql`select count(*)::int as n from messages where campaign_id = ${c.id} and attempts > 0`;
   expect(spent?.n).toBe(0);
 });
 
@@ -134,32 +124,32 @@ describe('crash recovery', () => {
     const c = await sending(3);
     await fanOut(c.id);
     const token = randomUUID();
-    const { claimed } = await claimMessages(herald.deps.sql, { campaignId: c.id, count: 3, claimToken: token, leaseMs: 5_000 });
-    expect(await recoverStaleClaims(herald.deps, c.id)).toBe(0); // lease still running
-    await herald.deps.sql`update messages set lease_until = now() - interval '1 second' where campaign_id = ${c.id}`;
-    expect(await recoverStaleClaims(herald.deps, c.id)).toBe(3);
+    const { claimed } = await claimMessages(h.herald.deps.sql, { campaignId: c.id, count: 3, claimToken: token, leaseMs: 5_000 });
+    expect(await recoverStaleClaims(h.herald.deps, c.id)).toBe(0); // lease still running
+    await h.herald.deps.sql`update messages set lease_until = now() - interval '1 second' where campaign_id = ${c.id}`;
+    expect(await recoverStaleClaims(h.herald.deps, c.id)).toBe(3);
     expect(await statuses(c.id)).toEqual({ unknown: 3 });
     // Unknown is final for sending: the campaign is done and nothing is sent again.
     expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).status).toBe('sent');
     const [late] = claimed;
-    await recordOutcomes(herald.deps.sql, token, [{ id: late!.id, status: 'sent', providerMessageId: 'ses-late' }]);
+    await recordOutcomes(h.herald.deps.sql, token, [{ id: late!.id, status: 'sent', providerMessageId: 'ses-late' }]);
     expect(await statuses(c.id)).toEqual({ unknown: 2, sent: 1 });
     // Another claim token cannot touch them.
-    await recordOutcomes(herald.deps.sql, randomUUID(), claimed.map((m) => ({ id: m.id, status: 'failed' as const, attemptSpent: true, error: 'x' })));
+    await recordOutcomes(h.herald.deps.sql, randomUUID(), claimed.map((m) => ({ id: m.id, status: 'failed' as const, attemptSpent: true, error: 'x' })));
     expect(await statuses(c.id)).toEqual({ unknown: 2, sent: 1 });
   });
 
   it('a send job locked by a dead worker is replaced; a live one is left alone', async () => {
     const c = await sending(2);
     await fanOut(c.id);
-    expect(await reviveSendJobs(herald.deps)).toBe(0);
-    await herald.deps.sql`update graphile_worker._private_jobs set locked_at = now() - interval '10 minutes', locked_by = 'dead-worker'
+    expect(await reviveSendJobs(h.herald.deps)).toBe(0);
+    await h.herald.deps.sql`update graphile_worker._private_jobs set locked_at = now() - interval '10 minutes', locked_by = 'dead-worker'
                           where key like ${`campaign-send:${c.id}:%`}`;
-    const lanes = await herald.deps.sql`select key from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`}`;
-    expect(await reviveSendJobs(herald.deps)).toBe(lanes.length);
-    const fresh = await herald.deps.sql`select key from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`} and locked_at is null`;
+    const lanes = await h.herald.deps.sql`select key from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`}`;
+    expect(await reviveSendJobs(h.herald.deps)).toBe(lanes.length);
+    const fresh = await h.herald.deps.sql`select key from graphile_worker.jobs where key like ${`campaign-send:${c.id}:%`} and locked_at is null`;
     expect(fresh.map((r) => r.key).sort()).toEqual(lanes.map((r) => r.key).sort());
-    expect(await reviveSendJobs(herald.deps)).toBe(0);
+    expect(await reviveSendJobs(h.herald.deps)).toBe(0);
   });
 });
 
@@ -167,15 +157,15 @@ it('a send that was only slow, finished by recovery, then handed back unsent, re
   const c = await sending(1);
   await fanOut(c.id);
   const token = randomUUID();
-  const { claimed } = await claimMessages(herald.deps.sql, { campaignId: c.id, count: 1, claimToken: token, leaseMs: 5_000 });
-  await herald.deps.sql`update messages set lease_until = now() - interval '1 second' where campaign_id = ${c.id}`;
-  await recoverStaleClaims(herald.deps, c.id);
+  const { claimed } = await claimMessages(h.herald.deps.sql, { campaignId: c.id, count: 1, claimToken: token, leaseMs: 5_000 });
+  await h.herald.deps.sql`update messages set lease_until = now() - interval '1 second' where campaign_id = ${c.id}`;
+  await recoverStaleClaims(h.herald.deps, c.id);
   expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).status).toBe('sent');
   // The slow sender learns SES answered 500: the message was not sent after all.
-  await recordOutcomes(herald.deps.sql, token, [{ id: claimed[0]!.id, status: 'queued', attemptSpent: true, retryInMs: 0, error: 'HTTP 500' }]);
-  expect(await reopenIfRequeued(herald.deps.sql, c.id)).toBe(true);
-  await runSendLane(herald.deps, c.id);
+  await recordOutcomes(h.herald.deps.sql, token, [{ id: claimed[0]!.id, status: 'queued', attemptSpent: true, retryInMs: 0, error: 'HTTP 500' }]);
+  expect(await reopenIfRequeued(h.herald.deps.sql, c.id)).toBe(true);
+  await runSendLane(h.herald.deps, c.id);
   expect(await statuses(c.id)).toEqual({ sent: 1 });
   expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).status).toBe('sent');
-  expect(sim.state.messagesOf(c.accountId)).toHaveLength(1);
+  expect(h.sim.state.messagesOf(c.accountId)).toHaveLength(1);
 });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { expect, it } from 'vitest';
 import { maxSendsInAnyWindow } from '../src/testing/sendWindows.js';
 import { campaignInput, readySender, seedContacts, simAccount } from './sendingHelpers.js';
-import { groupBy, killAll, printErrorLogs, startWorker, waitForCampaignStatus, workerEnv, type WorkerProcess } from './workerProcesses.js';
+import { groupBy, startWorker, stopWorkersAfterAll, waitForCampaignStatus, workerEnv, type WorkerProcess } from './workerProcesses.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * The tenant's rate holds across processes: three workers share one
@@ -18,25 +17,15 @@ const CAP = 14;
 /** Lateness of one send next to its neighbours that the one-second check forgives (see below). */
 const JITTER_MS = 100;
 
-let sim: SesSimulator;
-let herald: TestHerald;
+const h = useHeraldWithSimulator({ roles: { http: true, worker: false } });
 const workers: WorkerProcess[] = [];
-beforeAll(async () => {
-  sim = await startSesSimulator();
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url }, roles: { http: true, worker: false } });
-});
-afterAll(async () => {
-  printErrorLogs(herald, workers);
-  await killAll(workers);
-  await herald?.stop();
-  await sim?.stop();
-});
+stopWorkersAfterAll(h, workers);
 
 it(`three worker processes together stay within the tenant's ${CAP}/s`, { timeout: 120_000 }, async () => {
-  const sender = await readySender(herald, sim, simAccount({ maxSendRate: 1000 }), 'Rate');
-  await herald.deps.sql`update tenant_channel_settings set rate_limit_per_sec = ${CAP} where tenant_id = ${sender.tenantId}`;
-  await seedContacts(herald.deps.sql, sender, RECIPIENTS);
-  workers.push(...(await Promise.all([1, 2, 3].map(() => startWorker(workerEnv(herald, sim))))));
+  const sender = await readySender(h.herald, h.sim, simAccount({ maxSendRate: 1000 }), 'Rate');
+  await h.herald.deps.sql`update tenant_channel_settings set rate_limit_per_sec = ${CAP} where tenant_id = ${sender.tenantId}`;
+  await seedContacts(h.herald.deps.sql, sender, RECIPIENTS);
+  workers.push(...(await Promise.all([1, 2, 3].map(() => startWorker(workerEnv(h.herald, h.sim))))));
 
   const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(sender.listId));
   await sender.agent.trpc.campaigns.send.mutate({ id });
@@ -44,8 +33,8 @@ it(`three worker processes together stay within the tenant's ${CAP}/s`, { timeou
   await waitForCampaignStatus(sender, id, 'sent', 60_000);
 
   // Every message sent, each exactly once, under the MessageId Herald stored.
-  const accepted = sim.state.messagesOf(sender.accountId);
-  const rows = await herald.deps.sql<{ id: string; status: string; provider: string | null }[]>`
+  const accepted = h.sim.state.messagesOf(sender.accountId);
+  const rows = await h.herald.deps.sql<{ id: string; status: string; provider: string | null }[]>`
     select id, status, provider_message_id as provider from messages where campaign_id = ${id}`;
   expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
   expect(rows).toHaveLength(RECIPIENTS);

@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { expect, inject, vi } from 'vitest';
-import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { expect, vi } from 'vitest';
 import { signedNotification, type SnsEnvelope } from '../src/dev/snsMessages.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { campaignInput, seedContacts, type Sender } from './sendingHelpers.js';
-import { postSns, startSnsHost, topicArnOf, type SnsHost } from './snsHelpers.js';
+import { postSns, topicArnOf } from './snsHelpers.js';
+import { useHeraldWithSimulator, type HeraldWithSns } from './useHerald.js';
 
 /** A real Herald (HTTP and worker) with the SES simulator and the SNS stand-in it trusts. */
-export type Harness = { sim: SesSimulator; sns: SnsHost; herald: TestHerald };
+export type Harness = HeraldWithSns;
 
-export async function startHarness(): Promise<Harness> {
-  const sim = await startSesSimulator();
-  const sns = await startSnsHost();
-  const herald = await startTestHerald(inject('adminDatabaseUrl'), {
-    env: { SES_ENDPOINT: sim.url, SNS_CERT_URL_ALLOW: sns.allowPrefix },
-    roles: { http: true, worker: true },
-  });
-  return { sim, sns, herald };
-}
-
-export async function stopHarness(h: Partial<Harness>): Promise<void> {
-  await h.herald?.stop();
-  await h.sns?.stop();
-  await h.sim?.stop();
-}
+/** The harness for the file's tests (started in beforeAll, stopped in afterAll). */
+export const useHarness = (): Harness => useHeraldWithSimulator({ snsHost: true, roles: { http: true, worker: true } });
 
 export type SentMessage = { id: string; providerId: string; to: string; contactId: string };
 export type SentCampaign = { campaignId: string; messages: SentMessage[] };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SnsEnvelope } from '../src/dev/snsMessages.js';
 import { readySender, simAccount, type Sender } from './sendingHelpers.js';
 import {
-  at, deliver, iso, notification, sentCampaign, startHarness, statsOf, stopHarness, waitProcessed, type Harness, type SentCampaign, type SentMessage,
+  at, deliver, iso, notification, useHarness, sentCampaign, statsOf, waitProcessed, type SentCampaign, type SentMessage,
 } from './sesEventHelpers.js';
 import { awsExample, postSns, type ExampleName } from './snsHelpers.js';
 
@@ -19,18 +19,16 @@ import { awsExample, postSns, type ExampleName } from './snsHelpers.js';
 const COPIES = 50;
 const CONCURRENCY = 16;
 
-let h: Harness;
+const h = useHarness();
 let alpha: Sender;
 let beta: Sender;
 let sent: Map<Sender, SentCampaign>;
 beforeAll(async () => {
-  h = await startHarness();
   alpha = await readySender(h.herald, h.sim, simAccount(), 'Alpha');
   beta = await readySender(h.herald, h.sim, simAccount(), 'Beta');
   const [a, b] = await Promise.all([sentCampaign(h, alpha, EXTRA.length, 'order'), sentCampaign(h, beta, EXTRA.length, 'order')]);
   sent = new Map([[alpha, a], [beta, b]]);
 });
-afterAll(() => stopHarness(h));
 
 /** An event of message `i`: its kind, its own time as seconds after the mail (null: it has none), a tweak. */
 type Planned = { i: number; name: ExampleName; after: number | null; tweak?: (e: Record<string, unknown>) => void };

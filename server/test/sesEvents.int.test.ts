@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { readySender, simAccount, type Sender } from './sendingHelpers.js';
 import {
-  at, contactStatus, deliver, messageState, notification, sentCampaign, startHarness, statsOf, stopHarness, suppressionsOf, waitProcessed,
-  type Harness, type SentMessage,
+  at, contactStatus, deliver, messageState, notification, useHarness, sentCampaign, statsOf, suppressionsOf, waitProcessed,
+  type SentMessage,
 } from './sesEventHelpers.js';
 import { shardOf } from '../src/events/shards.js';
 import { awsExample, type ExampleName } from './snsHelpers.js';
@@ -13,17 +13,15 @@ import { awsExample, type ExampleName } from './snsHelpers.js';
  * signed SNS notifications in, message, contact, suppression and counter
  * state out.
  */
-let h: Harness;
+const h = useHarness();
 let sender: Sender;
 /** Messages of one campaign, handed out to tests (each uses its own). */
 let pool: SentMessage[];
 const take = (n: number) => pool.splice(0, n);
 beforeAll(async () => {
-  h = await startHarness();
   sender = await readySender(h.herald, h.sim, simAccount(), 'Alpha');
   pool = (await sentCampaign(h, sender, 20, 'pool')).messages;
 });
-afterAll(() => stopHarness(h));
 
 const example = (name: ExampleName, m: SentMessage) => awsExample(name, { sesMessageId: m.providerId, accountId: sender.accountId, recipients: [m.to] });
 const eventRow = async (snsMessageId: string) => {

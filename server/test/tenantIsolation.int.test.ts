@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY } from '../src/dev/sesSimulator.js';
 import { appRouter } from '../src/routers/index.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { agent, signedUpAgent, type Agent } from './agent.js';
 import { upload } from './importHelpers.js';
 import { firstMetricsAnswer } from './metricsSubscriber.js';
+import { useHeraldWithSimulator } from './useHerald.js';
 
 /**
  * Tenant B, with its session and with its API key, goes after tenant A's data
@@ -113,7 +113,7 @@ const cases: Record<string, Case | 'not tenant-scoped'> = {
   'channels.email.events': {
     // Topics belong to the AWS account: B sees only those of the account B itself connected.
     attack: async (b) => {
-      await herald.deps.sql`insert into sns_topics (topic_arn, aws_account_id, confirmed_at)
+      await h.herald.deps.sql`insert into sns_topics (topic_arn, aws_account_id, confirmed_at)
         values ('arn:aws:sns:us-east-1:999999999999:someone-else', '999999999999', now()) on conflict do nothing`;
       return b.trpc.channels.email.events.query();
     },
@@ -191,7 +191,7 @@ Object.assign(cases, {
   },
   'campaigns.metrics': { attack: (b, world) => b.trpc.campaigns.metrics.query({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.onMetrics': {
-    attack: (b, world) => firstMetricsAnswer(herald.url, b === world.b.session ? { cookie: b.cookie } : { bearer: world.b.apiKeySecret }, world.a.campaignId),
+    attack: (b, world) => firstMetricsAnswer(h.herald.url, b === world.b.session ? { cookie: b.cookie } : { bearer: world.b.apiKeySecret }, world.a.campaignId),
     refusedWith: notFound,
   },
   'campaigns.sendCheck': { attack: (b, world) => b.trpc.campaigns.sendCheck.query({ id: world.a.campaignId }), refusedWith: notFound },
@@ -212,19 +212,19 @@ Object.assign(cases, {
  */
 async function giveTenantsHistory(): Promise<void> {
   const { id: inFlight } = await world.a.session.trpc.campaigns.create.mutate({ ...campaignDraft(world.a.listId), name: 'Alpha in flight' });
-  await herald.deps.sql`update campaigns set status = 'paused', paused_reason = 'Alpha reason' where id = ${inFlight}`;
-  await herald.deps.sql`
+  await h.herald.deps.sql`update campaigns set status = 'paused', paused_reason = 'Alpha reason' where id = ${inFlight}`;
+  await h.herald.deps.sql`
     insert into campaign_timeline (campaign_id, tenant_id, metric, bucket, shard, count) values
       (${world.a.campaignId}, ${world.a.tenantId}, 'sent', date_trunc('minute', now()), 0, 1000),
       (${world.a.campaignId}, ${world.a.tenantId}, 'delivered', date_trunc('minute', now()), 0, 900),
       (${world.a.campaignId}, ${world.a.tenantId}, 'bounced_hard', date_trunc('minute', now()), 0, 80),
       (${world.a.campaignId}, ${world.a.tenantId}, 'complained', date_trunc('minute', now()), 0, 5),
       (${world.b.campaignId}, ${world.b.tenantId}, 'sent', date_trunc('minute', now()), 0, 10)`;
-  await herald.deps.sql`insert into tenant_reputation (tenant_id, state, reason, paused_at) values (${world.a.tenantId}, 'paused', 'Alpha reason', now())`;
+  await h.herald.deps.sql`insert into tenant_reputation (tenant_id, state, reason, paused_at) values (${world.a.tenantId}, 'paused', 'Alpha reason', now())`;
 }
 
 const setReputationOfB = (state: 'ok' | 'paused') =>
-  herald.deps.sql`insert into tenant_reputation (tenant_id, state, reason, paused_at) values (${world.b.tenantId}, ${state}, ${state === 'paused' ? 'Beta reason' : null}, now())
+  h.herald.deps.sql`insert into tenant_reputation (tenant_id, state, reason, paused_at) values (${world.b.tenantId}, ${state}, ${state === 'paused' ? 'Beta reason' : null}, now())
     on conflict (tenant_id) do update set state = excluded.state, reason = excluded.reason`;
 
 Object.assign(cases, {
@@ -269,36 +269,29 @@ const restCases: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string; body?:
   { method: 'DELETE', path: '/api/tenant/channels/email' },
 ];
 
-let sim: SesSimulator;
-let herald: TestHerald;
+const h = useHeraldWithSimulator();
 let world: World;
 beforeAll(async () => {
-  sim = await startSesSimulator();
-  herald = await startTestHerald(inject('adminDatabaseUrl'), { env: { SES_ENDPOINT: sim.url } });
-  world = { a: await makeTenant(herald.url, 'Alpha'), b: await makeTenant(herald.url, 'Beta') };
+  world = { a: await makeTenant(h.herald.url, 'Alpha'), b: await makeTenant(h.herald.url, 'Beta') };
   await giveTenantsHistory();
-});
-afterAll(async () => {
-  await herald.stop();
-  await sim.stop();
 });
 
 async function snapshotOfA(): Promise<unknown> {
   const a = world.a.tenantId;
   return {
-    tenant: await herald.deps.sql`select * from tenants where id = ${a}`,
-    apiKeys: await herald.deps.sql`select id, name, revoked_at from api_keys where tenant_id = ${a} order by id`,
-    channels: await herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${a}`,
-    contacts: await herald.deps.sql`select * from contacts where tenant_id = ${a} order by id`,
-    lists: await herald.deps.sql`select * from lists where tenant_id = ${a} order by id`,
-    members: await herald.deps.sql`select list_id, contact_id from list_members where tenant_id = ${a} order by contact_id`,
-    suppressions: await herald.deps.sql`select * from suppressions where tenant_id = ${a} order by id`,
-    imports: await herald.deps.sql`select id, status, mapping from contact_imports where tenant_id = ${a} order by id`,
-    campaigns: await herald.deps.sql`select * from campaigns where tenant_id = ${a} order by id`,
-    messages: await herald.deps.sql`select * from messages where tenant_id = ${a} order by id`,
-    sendJobs: await herald.deps.sql`select key, run_at from graphile_worker.jobs where key like 'campaign-%' order by key`,
-    reputation: await herald.deps.sql`select * from tenant_reputation where tenant_id = ${a}`,
-    timeline: await herald.deps.sql`select * from campaign_timeline where tenant_id = ${a} order by campaign_id, metric, bucket, shard`,
+    tenant: await h.herald.deps.sql`select * from tenants where id = ${a}`,
+    apiKeys: await h.herald.deps.sql`select id, name, revoked_at from api_keys where tenant_id = ${a} order by id`,
+    channels: await h.herald.deps.sql`select * from tenant_channel_settings where tenant_id = ${a}`,
+    contacts: await h.herald.deps.sql`select * from contacts where tenant_id = ${a} order by id`,
+    lists: await h.herald.deps.sql`select * from lists where tenant_id = ${a} order by id`,
+    members: await h.herald.deps.sql`select list_id, contact_id from list_members where tenant_id = ${a} order by contact_id`,
+    suppressions: await h.herald.deps.sql`select * from suppressions where tenant_id = ${a} order by id`,
+    imports: await h.herald.deps.sql`select id, status, mapping from contact_imports where tenant_id = ${a} order by id`,
+    campaigns: await h.herald.deps.sql`select * from campaigns where tenant_id = ${a} order by id`,
+    messages: await h.herald.deps.sql`select * from messages where tenant_id = ${a} order by id`,
+    sendJobs: await h.herald.deps.sql`select key, run_at from graphile_worker.jobs where key like 'campaign-%' order by key`,
+    reputation: await h.herald.deps.sql`select * from tenant_reputation where tenant_id = ${a}`,
+    timeline: await h.herald.deps.sql`select * from campaign_timeline where tenant_id = ${a} order by campaign_id, metric, bucket, shard`,
   };
 }
 
@@ -324,10 +317,10 @@ describe('REST routes', () => {
         const before = await snapshotOfA();
         const headers: Record<string, string> =
           credential === 'session'
-            ? { cookie: world.b.session.cookie ?? '', origin: herald.url }
+            ? { cookie: world.b.session.cookie ?? '', origin: h.herald.url }
             : { authorization: `Bearer ${world.b.apiKeySecret}` };
         if (route.body) headers['content-type'] = 'application/json';
-        const res = await fetch(`${herald.url}${route.path}`, { method: route.method, headers, body: route.body ? JSON.stringify(route.body) : undefined });
+        const res = await fetch(`${h.herald.url}${route.path}`, { method: route.method, headers, body: route.body ? JSON.stringify(route.body) : undefined });
         expect(res.status).toBe(200);
         expect(JSON.stringify(await res.json())).not.toContain('alpha@herald.test');
         expect(await snapshotOfA()).toEqual(before);
@@ -342,20 +335,20 @@ describe('import and suppression REST routes', () => {
     it(`tenant B's ${credential} cannot read A's import errors or write into A`, async () => {
       const before = await snapshotOfA();
       const headers: Record<string, string> =
-        credential === 'session' ? { cookie: world.b.session.cookie ?? '', origin: herald.url } : { authorization: `Bearer ${world.b.apiKeySecret}` };
-      const errors = await fetch(`${herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`, { headers });
+        credential === 'session' ? { cookie: world.b.session.cookie ?? '', origin: h.herald.url } : { authorization: `Bearer ${world.b.apiKeySecret}` };
+      const errors = await fetch(`${h.herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`, { headers });
       expect(errors.status).toBe(404);
-      const uploaded = await fetch(`${herald.url}/api/contacts/imports?fileName=b.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: 'email\nb-upload@beta.test\n' });
+      const uploaded = await fetch(`${h.herald.url}/api/contacts/imports?fileName=b.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: 'email\nb-upload@beta.test\n' });
       expect(uploaded.status).toBe(200);
-      const suppressed = await fetch(`${herald.url}/api/suppressions/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: 'email\nmember@alpha.test\n' });
+      const suppressed = await fetch(`${h.herald.url}/api/suppressions/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: 'email\nmember@alpha.test\n' });
       expect(await suppressed.json()).toMatchObject({ added: expect.any(Number) });
       expect(await snapshotOfA()).toEqual(before);
     });
   }
   it('the routes refuse anonymous callers', async () => {
-    expect((await fetch(`${herald.url}/api/contacts/imports`, { method: 'POST', body: 'email\n' })).status).toBe(401);
-    expect((await fetch(`${herald.url}/api/suppressions/import`, { method: 'POST', body: 'email\n' })).status).toBe(401);
-    expect((await fetch(`${herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`)).status).toBe(401);
+    expect((await fetch(`${h.herald.url}/api/contacts/imports`, { method: 'POST', body: 'email\n' })).status).toBe(401);
+    expect((await fetch(`${h.herald.url}/api/suppressions/import`, { method: 'POST', body: 'email\n' })).status).toBe(401);
+    expect((await fetch(`${h.herald.url}/api/contacts/imports/${world.a.importId}/errors.csv`)).status).toBe(401);
   });
 });
 
@@ -363,7 +356,7 @@ describe('campaign recipients export', () => {
   for (const credential of ['session', 'apiKey'] as const) {
     it(`tenant B's ${credential} gets 404 for A's campaign`, async () => {
       const headers: Record<string, string> = credential === 'session' ? { cookie: world.b.session.cookie ?? '' } : { authorization: `Bearer ${world.b.apiKeySecret}` };
-      const res = await fetch(`${herald.url}/api/campaigns/${world.a.campaignId}/recipients.csv`, { headers });
+      const res = await fetch(`${h.herald.url}/api/campaigns/${world.a.campaignId}/recipients.csv`, { headers });
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No campaign with this id.' } });
     });

@@ -1,32 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { parseKeyring } from '../src/crypto/keyring.js';
 import { signUnsubscribeToken } from '../src/services/audience/unsubscribeTokens.js';
-import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { signedUpAgent } from './agent.js';
+import { useHerald } from './useHerald.js';
 
-let herald: TestHerald;
+const h = useHerald();
 let tenantId: string;
 let contactId: string;
 let otherTenantId: string;
 beforeAll(async () => {
-  herald = await startTestHerald(inject('adminDatabaseUrl'));
-  const a = await signedUpAgent(herald.url, 'Unsub');
+  const a = await signedUpAgent(h.herald.url, 'Unsub');
   tenantId = a.account.tenant.id;
   contactId = (await a.agent.trpc.contacts.create.mutate({ email: 'reader@example.com' })).id;
-  otherTenantId = (await signedUpAgent(herald.url, 'Elsewhere')).account.tenant.id;
+  otherTenantId = (await signedUpAgent(h.herald.url, 'Elsewhere')).account.tenant.id;
 });
-afterAll(() => herald.stop());
 
-const token = (claims: { tenantId: string; contactId: string; campaignId: string | null }, keyring = herald.deps.keyring) => signUnsubscribeToken(keyring, claims);
+const token = (claims: { tenantId: string; contactId: string; campaignId: string | null }, keyring = h.herald.deps.keyring) => signUnsubscribeToken(keyring, claims);
 const state = async () => {
-  const [contact] = await herald.deps.sql`select status from contacts where id = ${contactId}`;
-  const suppressions = await herald.deps.sql`select reason, source from suppressions where tenant_id = ${tenantId}`;
+  const [contact] = await h.herald.deps.sql`select status from contacts where id = ${contactId}`;
+  const suppressions = await h.herald.deps.sql`select reason, source from suppressions where tenant_id = ${tenantId}`;
   return { status: contact?.status, suppressions };
 };
 
 it('GET shows a confirmation page and does not unsubscribe (link scanners)', async () => {
-  const res = await fetch(`${herald.url}/u/${token({ tenantId, contactId, campaignId: null })}`);
+  const res = await fetch(`${h.herald.url}/u/${token({ tenantId, contactId, campaignId: null })}`);
   expect(res.status).toBe(200);
   const html = await res.text();
   expect(html).toContain('reader@example.com');
@@ -42,19 +40,19 @@ it('forged, tampered and foreign tokens are refused and change nothing', async (
   const otherInstallation = token({ tenantId, contactId, campaignId: null }, parseKeyring(`test:${randomBytes(32).toString('base64')}`));
   const wrongTenant = token({ tenantId: otherTenantId, contactId, campaignId: null });
   for (const bad of ['garbage', `${keyId}.${payload}.${'A'.repeat(43)}`, tampered, otherInstallation]) {
-    const post = await fetch(`${herald.url}/u/${bad}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const post = await fetch(`${h.herald.url}/u/${bad}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(post.status).toBe(400);
     expect(await post.text()).toContain('not valid');
   }
   // Genuinely signed, but naming a contact of another tenant: there is nothing of theirs to unsubscribe.
-  const foreign = await fetch(`${herald.url}/u/${wrongTenant}`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+  const foreign = await fetch(`${h.herald.url}/u/${wrongTenant}`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
   expect(foreign.status).toBe(404);
   expect(await state()).toEqual({ status: 'subscribed', suppressions: [] });
 });
 
 it('one-click POST without cookies unsubscribes, idempotently, and suppresses the address', async () => {
   const campaignId = '00000000-0000-4000-8000-0000000000c1';
-  const url = `${herald.url}/u/${token({ tenantId, contactId, campaignId })}`;
+  const url = `${h.herald.url}/u/${token({ tenantId, contactId, campaignId })}`;
   for (let i = 0; i < 2; i++) {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(res.status).toBe(200);

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expect, vi } from 'vitest';
+import { afterAll, expect, vi } from 'vitest';
 import type { SesSimulator } from '../src/dev/sesSimulator.js';
 import type { TestHerald } from '../src/testing/index.js';
 import { spawnHerald, waitForOutput } from './process.js';
 import type { Sender } from './sendingHelpers.js';
+import type { HeraldWithSimulator } from './useHerald.js';
 
 /**
  * Worker processes for the process-level sending tests: each runs
@@ -47,10 +48,6 @@ export async function killHard(child: WorkerProcess): Promise<void> {
   await gone;
 }
 
-/** For afterAll: every child still running is killed, each by its own handle. */
-export async function killAll(children: Iterable<WorkerProcess>): Promise<void> {
-  await Promise.all([...children].map(killHard));
-}
 
 export const randomBetween = (min: number, max: number) => min + Math.random() * (max - min);
 
@@ -93,9 +90,18 @@ export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, 
   return groups;
 }
 
-/** For afterAll: error-level log lines of the API and the workers, so a failure explains itself. */
-export function printErrorLogs(herald: TestHerald | undefined, workers: Iterable<WorkerProcess>): void {
-  const isError = (line: string) => /"level":(50|60)/.test(line);
-  const lines = [...(herald?.logs ?? []).filter(isError), ...[...workers].flatMap((w) => w.output().split('\n').filter(isError))];
-  if (lines.length > 0) console.error(`error logs:\n${lines.join('\n')}`);
+/**
+ * After all tests: the error-level log lines of the API and the workers (so a
+ * failure explains itself), then every worker still running is killed, each
+ * by its own handle. Call it after useHeraldWithSimulator: afterAll hooks run
+ * in reverse order, so this one runs while the Herald is still up.
+ */
+export function stopWorkersAfterAll(h: HeraldWithSimulator, workers: Iterable<WorkerProcess>): void {
+  afterAll(async () => {
+    const isError = (line: string) => /"level":(50|60)/.test(line);
+    // h.herald is unset when beforeAll failed before starting it.
+    const lines = [...((h.herald as TestHerald | undefined)?.logs ?? []).filter(isError), ...[...workers].flatMap((w) => w.output().split('\n').filter(isError))];
+    if (lines.length > 0) console.error(`error logs:\n${lines.join('\n')}`);
+    await Promise.all([...workers].map(killHard));
+  });
 }

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { Roles } from '../src/boot.js';
+import { startSesSimulator, type SesSimulator, type SesSimulatorOptions } from '../src/dev/sesSimulator.js';
+import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { startSnsHost, type SnsHost } from './snsHelpers.js';
+
+/**
+ * The servers a test file shares, started in beforeAll and stopped in
+ * afterAll. The handle's fields are set once beforeAll has run: read them in
+ * tests and hooks, not at the top of the file. A file's own afterAll
+ * (registered after this) runs first, while everything is still up.
+ */
+export type HeraldOnly = { herald: TestHerald };
+export type HeraldWithSimulator = { sim: SesSimulator; herald: TestHerald };
+export type HeraldWithSns = HeraldWithSimulator & { sns: SnsHost };
+
+type HeraldOptions = { env?: Record<string, string>; roles?: Roles };
+
+/** A real Herald on a fresh database for the file's tests. */
+export function useHerald(opts: HeraldOptions = {}): HeraldOnly {
+  const h = {} as HeraldOnly;
+  beforeAll(async () => {
+    h.herald = await startTestHerald(inject('adminDatabaseUrl'), opts);
+  });
+  afterAll(() => (h as Partial<HeraldOnly>).herald?.stop());
+  return h;
+}
+
+export type HeraldWithSimulatorOptions = HeraldOptions & {
+  simulator?: SesSimulatorOptions;
+  /** An SNS stand-in whose certificate Herald trusts, for tests that sign notifications themselves (`h.sns`). */
+  snsHost?: boolean;
+  /** The simulator posts the SES events of sent messages to Herald's webhook, signed with a certificate it serves. */
+  simulatorEvents?: boolean;
+};
+
+/** A real Herald sending through the SES simulator (SES_ENDPOINT), `env` and `roles` on top. */
+export function useHeraldWithSimulator(opts: HeraldWithSimulatorOptions & { snsHost: true }): HeraldWithSns;
+export function useHeraldWithSimulator(opts?: HeraldWithSimulatorOptions): HeraldWithSimulator;
+export function useHeraldWithSimulator(opts: HeraldWithSimulatorOptions = {}): HeraldWithSimulator | HeraldWithSns {
+  const h = {} as HeraldWithSns;
+  beforeAll(async () => {
+    h.sim = await startSesSimulator(opts.simulator);
+    if (opts.snsHost) h.sns = await startSnsHost();
+    // The certificate host Herald fetches signing certificates from: the SNS stand-in, or the simulator itself.
+    const certHost = opts.snsHost ? h.sns.allowPrefix : opts.simulatorEvents ? h.sim.url : null;
+    const env = { SES_ENDPOINT: h.sim.url, ...(certHost ? { SNS_CERT_URL_ALLOW: certHost } : {}), ...opts.env };
+    h.herald = await startTestHerald(inject('adminDatabaseUrl'), { env, roles: opts.roles });
+    if (opts.simulatorEvents) h.sim.events.configure({ webhookUrl: `${h.herald.url}/webhooks/email` });
+  });
+  afterAll(async () => {
+    const started = h as Partial<HeraldWithSns>;
+    if (opts.simulatorEvents) started.sim?.events.configure({ webhookUrl: null }); // no posts into a closing server
+    await started.herald?.stop();
+    await started.sns?.stop();
+    await started.sim?.stop();
+  });
+  return h;
+}
