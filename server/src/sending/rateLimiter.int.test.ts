@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { maxSendsInAnyWindow } from '../testing/sendWindows.js';
 import { DEFAULT_MAX_WAIT_MS, reserveSendSlot, reserveSendSlots, sendInterval, SLOT_LATENESS_TOLERANCE_MS, type SendSlot } from './rateLimiter.js';
+import { awaitSendTurn } from './sendTurn.js';
 
 // Every assertion is on the slot times the limiter hands out (database clock),
 // never on wall-clock sleeps, so a slow machine cannot make them flaky. Epoch
@@ -163,5 +164,27 @@ describe('max wait, no burst (driven database clock)', () => {
     await reserveSendSlot(deps(), { tenantId, ratePerSec: 14 });
     await sql`delete from tenants where id = ${tenantId}`;
     expect(await sql`select 1 from send_rate_buckets where tenant_id = ${tenantId}`).toHaveLength(0);
+  });
+});
+
+describe('awaitSendTurn', () => {
+  it('replaces a slot the process missed with a fresh one instead of failing the send', async () => {
+    const tenantId = await newTenant();
+    const windows: number[] = [];
+    const missFirst = async (slot: { notBefore: number }) => windows.push(slot.notBefore) > 1;
+    expect(await awaitSendTurn({ sql }, { tenantId, ratePerSec: 14 }, missFirst)).toBe('go');
+    expect(windows).toHaveLength(2);
+    // The second slot is a new reservation, one interval after the missed one.
+    expect(windows[1]! - windows[0]!).toBeGreaterThanOrEqual(sendInterval(14) - 5);
+  });
+
+  it('gives up after five missed slots, and says when the rate is taken too far ahead', async () => {
+    const tenantId = await newTenant();
+    let tries = 0;
+    const alwaysLate = async () => (tries += 1) < 0;
+    expect(await awaitSendTurn({ sql }, { tenantId, ratePerSec: 14 }, alwaysLate)).toBe('late');
+    expect(tries).toBe(5);
+    await reserveSendSlots({ sql }, { tenantId, ratePerSec: 14, count: 100, maxWaitMs: 60_000 });
+    expect(await awaitSendTurn({ sql }, { tenantId, ratePerSec: 14, maxWaitMs: 1_000 }, alwaysLate)).toBe('full');
   });
 });

@@ -8,7 +8,9 @@ import type { SendSlot } from './rateLimiter.js';
  * put more than the rate into one second next to the slots that follow, so
  * the caller takes a new slot instead (the missed one just goes unused).
  */
-export async function waitForSlot(slot: Pick<SendSlot, 'notBefore' | 'notAfter'>, signal?: AbortSignal): Promise<boolean> {
+export type SlotWindow = Pick<SendSlot, 'notBefore' | 'notAfter'>;
+
+export async function waitForSlot(slot: SlotWindow, signal?: AbortSignal): Promise<boolean> {
   // Timers may fire a little early (libuv caches the loop time), so sleep until the clock says so.
   for (let left = slot.notBefore - performance.now(); left > 0; left = slot.notBefore - performance.now()) {
     await sleep(Math.ceil(left), undefined, { signal });

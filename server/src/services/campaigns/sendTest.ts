@@ -4,9 +4,8 @@ import { AppError } from '../../errors.js';
 import { explainAwsError } from '../../ses/awsErrors.js';
 import { sendRawEmail } from '../../ses/sendRawEmail.js';
 import { buildRawEmail } from '../../rendering/mime.js';
-import { reserveSendSlot } from '../../sending/rateLimiter.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
-import { waitForSlot } from '../../sending/waitForSlot.js';
+import { awaitSendTurn } from '../../sending/sendTurn.js';
 import { previewCampaign } from './preview.js';
 import { loadCampaign } from './records.js';
 import type { Deps } from '../../deps.js';
@@ -38,9 +37,9 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
     unsubscribeUrl: email.unsubscribeUrl,
   });
 
-  const slot = await reserveSendSlot({ sql: deps.sql }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
-  if (!slot.reserved) throw new AppError('TOO_MANY_REQUESTS', 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.');
-  if (!(await waitForSlot(slot))) throw new AppError('TOO_MANY_REQUESTS', 'The server was too busy to send at its turn. Try again.');
+  const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
+  if (turn === 'full') throw new AppError('TOO_MANY_REQUESTS', 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.');
+  if (turn === 'late') throw new AppError('TOO_MANY_REQUESTS', 'The server was too busy to send at its turn. Try again.');
   try {
     const providerMessageId = await sendRawEmail(channel.client(), {
       raw,
