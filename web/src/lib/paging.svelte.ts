@@ -1,5 +1,4 @@
 import { describeError } from './errors';
-import { endExpiredSession } from './session.svelte';
 
 export interface KeysetPage<T> {
 	items: T[];
@@ -89,7 +88,6 @@ export class KeysetPager<T, P extends KeysetPage<T> = KeysetPage<T>> {
 		} catch (cause) {
 			if (request !== this.#request) return;
 			const problem = describeError(cause);
-			if (problem.code === 'UNAUTHORIZED') return endExpiredSession();
 			this.error = problem.message;
 		} finally {
 			if (request === this.#request) this.loading = false;

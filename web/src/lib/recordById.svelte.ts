@@ -1,12 +1,11 @@
 import { untrack } from 'svelte';
 import { describeError } from '$lib/errors';
-import { endExpiredSession } from '$lib/session.svelte';
 
 /**
  * The record a page shows for the id in its address (a contact, a list, a campaign). Create it
  * while the page initialises: it loads whenever `id()` changes, and forgets the previous record
  * at once so one record's page never shows another's data. A mistyped address (not an id at all)
- * is as `missing` as a deleted record; an expired session goes back to sign-in.
+ * is as `missing` as a deleted record.
  */
 export class RecordById<T> {
 	value = $state<T | null>(null);
@@ -46,7 +45,6 @@ export class RecordById<T> {
 			if (which === this.#id()) this.value = found;
 		} catch (cause) {
 			const problem = describeError(cause);
-			if (problem.code === 'UNAUTHORIZED') return endExpiredSession();
 			if (quiet) return;
 			if (problem.code === 'NOT_FOUND' || problem.code === 'BAD_REQUEST') this.missing = true;
 			else this.error = problem.message;

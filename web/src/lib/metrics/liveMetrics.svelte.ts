@@ -1,6 +1,5 @@
 import { untrack } from 'svelte';
 import { describeError } from '$lib/errors';
-import { endExpiredSession } from '$lib/session.svelte';
 import { trpc, type RouterOutputs } from '$lib/trpc';
 
 export type CampaignMetrics = RouterOutputs['campaigns']['metrics'];
@@ -77,7 +76,6 @@ export class LiveMetrics {
 				},
 				onError: (cause) => {
 					const problem = describeError(cause);
-					if (problem.code === 'UNAUTHORIZED') return endExpiredSession();
 					this.connection = 'stopped';
 					this.problem = problem.message;
 				}
