@@ -65,3 +65,37 @@ it('a wrong password shows a message on the page', async () => {
   expect(problems.some((p) => /HTTP 401: POST .*auth\.signIn/.test(p))).toBe(true);
   await close();
 });
+
+it('a session that ends elsewhere sends the person back to sign in once, with a note, and signing in again works', async () => {
+  const { page, problems, close } = await watchedPage(browser);
+  await page.goto(`${herald.url}/signin`);
+  await page.getByLabel('Email').fill('grace@example.com');
+  await page.getByLabel('Password').fill('compilers are fun');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect.poll(() => page.getByText('Hopper & Co').first().isVisible()).toBe(true);
+
+  await page.getByRole('link', { name: 'Lists' }).first().click();
+  await expect.poll(() => page.getByText('No lists yet').isVisible()).toBe(true);
+  await page.waitForLoadState('networkidle');
+
+  // The cookie goes away (expired, or revoked from another device); the next call is refused.
+  await page.context().clearCookies();
+  await page.getByLabel('List name').fill('Newsletter');
+  await page.getByRole('button', { name: 'Create list' }).click();
+  await page.waitForURL('**/signin');
+  await expect.poll(() => page.getByText('Your session has ended. Please sign in again.').count()).toBe(1);
+  // However many calls were refused at once, the note says it once.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(await page.getByText('Your session has ended. Please sign in again.').count()).toBe(1);
+
+  await page.getByLabel('Email').fill('grace@example.com');
+  await page.getByLabel('Password').fill('compilers are fun');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect.poll(() => page.getByText('Hopper & Co').first().isVisible()).toBe(true);
+
+  // The refused calls are the expected 401s; nothing else went wrong.
+  expect(problems.filter((p) => !/ 401[: ]|status of 401/.test(p))).toEqual([]);
+  await close();
+});

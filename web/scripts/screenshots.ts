@@ -510,7 +510,8 @@ async function run(herald: TestHerald, browser: Browser) {
 	await phone.page.getByLabel('Password').fill('correct horse battery staple');
 	await phone.page.getByRole('button', { name: 'Sign in' }).click();
 	await phone.page.waitForURL((url) => url.pathname === '/');
-	await phone.page.getByText('Done').first().waitFor();
+	// By now a campaign went out, so the dashboard shows its numbers rather than the first steps.
+	await phone.page.getByTestId('dashboard-ses').waitFor();
 	await shoot(phone.page, 'mobile-dashboard', { fullPage: false });
 	await phone.page.getByRole('button', { name: 'Open navigation' }).click();
 	await phone.page.getByRole('dialog').waitFor();

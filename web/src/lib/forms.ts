@@ -3,6 +3,13 @@ import type { ProblemDetails } from './errors';
 
 export type FieldErrors = Record<string, string>;
 
+/** Drops fields without a message so `Object.keys(errors).length` means "has errors". */
+export function compact(errors: Record<string, string | undefined>): FieldErrors {
+	const out: FieldErrors = {};
+	for (const [field, message] of Object.entries(errors)) if (message) out[field] = message;
+	return out;
+}
+
 /**
  * Server field errors for fields on this form go inline, beside their input;
  * everything else becomes one message above the form.

@@ -1,5 +1,5 @@
 import { describeError } from './errors';
-import { endExpiredSession } from './session.svelte';
+import type { Loadable } from './loaded.svelte';
 
 export interface KeysetPage<T> {
 	items: T[];
@@ -12,7 +12,7 @@ export interface KeysetPage<T> {
  * never asks for a count: page 20,000 of a million contacts is as quick as page 1.
  * Answers that arrive after a newer request started are dropped.
  */
-export class KeysetPager<T, P extends KeysetPage<T> = KeysetPage<T>> {
+export class KeysetPager<T, P extends KeysetPage<T> = KeysetPage<T>> implements Loadable<P> {
 	/** The page on screen; null until the first one arrives. */
 	page = $state<P | null>(null);
 	loading = $state(false);
@@ -27,6 +27,14 @@ export class KeysetPager<T, P extends KeysetPage<T> = KeysetPage<T>> {
 	constructor(fetchPage: (cursor: string | undefined, limit: number) => Promise<P>, pageSize = 50) {
 		this.#fetch = fetchPage;
 		this.pageSize = pageSize;
+	}
+
+	/** For <LoadState>: the page, and "Try again" asks for it again. */
+	get value(): P | null {
+		return this.page;
+	}
+	retry(): Promise<void> {
+		return this.reload();
 	}
 
 	get items(): T[] {
@@ -89,7 +97,6 @@ export class KeysetPager<T, P extends KeysetPage<T> = KeysetPage<T>> {
 		} catch (cause) {
 			if (request !== this.#request) return;
 			const problem = describeError(cause);
-			if (problem.code === 'UNAUTHORIZED') return endExpiredSession();
 			this.error = problem.message;
 		} finally {
 			if (request === this.#request) this.loading = false;

@@ -17,8 +17,13 @@ export const session = {
 	}
 };
 
-/** For calls that answer UNAUTHORIZED mid-session: the cookie expired or was revoked elsewhere. */
+/**
+ * For requests that answer UNAUTHORIZED mid-session: the cookie expired or was revoked elsewhere.
+ * tRPC calls come here through their client link; the file uploads, which use plain HTTP, call it
+ * themselves. Several requests may find out at once: one toast and one trip to sign-in is enough.
+ */
 export async function endExpiredSession(): Promise<void> {
+	if (!current) return;
 	current = null;
 	toast.info('Your session has ended. Please sign in again.');
 	await goto(resolve('/signin'));

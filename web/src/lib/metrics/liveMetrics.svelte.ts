@@ -1,6 +1,6 @@
 import { untrack } from 'svelte';
 import { describeError } from '$lib/errors';
-import { endExpiredSession } from '$lib/session.svelte';
+import type { Loadable } from '$lib/loaded.svelte';
 import { trpc, type RouterOutputs } from '$lib/trpc';
 
 export type CampaignMetrics = RouterOutputs['campaigns']['metrics'];
@@ -20,7 +20,7 @@ export type LiveConnection = 'idle' | 'connecting' | 'live' | 'reconnecting' | '
  * initialises: it subscribes in an $effect whenever `campaignId()` names a campaign and
  * unsubscribes when that changes or the component goes away.
  */
-export class LiveMetrics {
+export class LiveMetrics implements Loadable<CampaignMetrics> {
 	metrics = $state<CampaignMetrics | null>(null);
 	connection = $state<LiveConnection>('idle');
 	/** Why the stream isn't live right now, in words, when it isn't. */
@@ -43,6 +43,17 @@ export class LiveMetrics {
 			// What opening reads (the numbers shown) must not make this effect reconnect on every update.
 			return untrack(() => this.#open(id));
 		});
+	}
+
+	/** For <LoadState>: the numbers, and why there are none when the stream stopped before any came. */
+	get value(): CampaignMetrics | null {
+		return this.metrics;
+	}
+	get error(): string | null {
+		return this.connection === 'stopped' && !this.metrics ? this.problem : null;
+	}
+	get loading(): boolean {
+		return this.connection === 'connecting';
 	}
 
 	/** Start over after the stream `stopped` (a "Try again" button). */
@@ -77,7 +88,6 @@ export class LiveMetrics {
 				},
 				onError: (cause) => {
 					const problem = describeError(cause);
-					if (problem.code === 'UNAUTHORIZED') return endExpiredSession();
 					this.connection = 'stopped';
 					this.problem = problem.message;
 				}

@@ -1,5 +1,4 @@
 import { describeError } from '$lib/errors';
-import { endExpiredSession } from '$lib/session.svelte';
 import { trpc, type RouterOutputs } from '$lib/trpc';
 import { throttle, type Throttled } from './throttle';
 
@@ -45,7 +44,6 @@ export class ReportData {
 			this.problem = null;
 		} catch (cause) {
 			const problem = describeError(cause);
-			if (problem.code === 'UNAUTHORIZED') return endExpiredSession();
 			this.problem = problem.message;
 		}
 	}

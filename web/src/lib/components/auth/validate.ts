@@ -1,6 +1,5 @@
 // Mirrors the server's rules and wording so obvious mistakes are caught before a round trip;
 // the server stays the authority and its field errors are shown the same way.
-import type { FieldErrors } from '$lib/forms';
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -21,11 +20,4 @@ export function checkTenantName(name: string): string | undefined {
 	if (!name.trim()) return 'Enter a company name.';
 	if (name.trim().length > 100) return 'A company name has at most 100 characters.';
 	return undefined;
-}
-
-/** Drops fields without a message so `Object.keys(errors).length` means "has errors". */
-export function compact(errors: Record<string, string | undefined>): FieldErrors {
-	const out: FieldErrors = {};
-	for (const [field, message] of Object.entries(errors)) if (message) out[field] = message;
-	return out;
 }

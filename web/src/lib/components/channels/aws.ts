@@ -1,5 +1,7 @@
 import { sesRegions, type SesRegion } from '@herald/server/ses-regions';
 import type { StatusTone } from '$lib/components/ui/StatusBadge.svelte';
+import type { ProblemDetails } from '$lib/errors';
+import type { FieldErrors } from '$lib/forms';
 import type { IdentityStatus } from './types';
 
 export { sesRegions, type SesRegion };
@@ -86,4 +88,16 @@ export function checkConfigurationSet(value: string): string | undefined {
 	if (v && !CONFIGURATION_SET.test(v))
 		return 'A configuration set name has 1 to 64 letters, digits, _ or -.';
 	return undefined;
+}
+
+/** Short words beside the field AWS complained about; the whole story goes in the status above. */
+export function awsFieldErrors(problem: ProblemDetails): FieldErrors {
+	const code = problem.details?.awsErrorCode;
+	if (code === 'InvalidClientTokenId' || code === 'UnrecognizedClientException')
+		return { accessKeyId: 'AWS does not recognise this Access Key ID.' };
+	if (code === 'SignatureDoesNotMatch')
+		return { secretAccessKey: 'This secret does not belong to that Access Key ID.' };
+	if (Array.isArray(problem.details?.verifiedIdentities))
+		return { senderEmail: 'This address is not verified in your SES account in that region.' };
+	return {};
 }

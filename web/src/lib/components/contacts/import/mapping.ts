@@ -4,6 +4,13 @@ import type { UploadedCsv } from './upload';
 /** The list choice that means "create one with this name". */
 export const NEW_LIST = '__new__';
 
+/** The choices of the columns that hold a contact's own fields; only the email is required. */
+export const PERSON_COLUMNS = [
+	{ key: 'email', id: 'map-email', label: 'Email address column', none: null },
+	{ key: 'firstName', id: 'map-first-name', label: 'First name column', none: 'None' },
+	{ key: 'lastName', id: 'map-last-name', label: 'Last name column', none: 'None' }
+] as const;
+
 /** What to do with a column that isn't the email or a name. */
 export interface ColumnPlan {
 	include: boolean;
