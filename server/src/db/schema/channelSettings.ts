@@ -30,6 +30,14 @@ export const tenantChannelSettings = pgTable(
     /** The tenant's own cap, at most SES's max send rate. */
     rateLimitPerSec: integer('rate_limit_per_sec'),
     configurationSetName: text('configuration_set_name'),
+    /** The SNS topic Herald's event-tracking setup created or reused (services/channels/eventSetup.ts). */
+    eventsTopicArn: text('events_topic_arn'),
+    /** The webhook's subscription to that topic; null until SNS reports one. */
+    eventsSubscriptionArn: text('events_subscription_arn'),
+    /** When the last setup finished every step. */
+    eventsSetupAt: timestamp('events_setup_at', { withTimezone: true }),
+    /** Why the last setup stopped (plain words with the AWS code); cleared by a setup that completes. */
+    eventsSetupError: text('events_setup_error'),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
     lastError: text('last_error'),
     /** SES said the daily quota is spent: no sends for this tenant before then. */

@@ -11,5 +11,8 @@ export * from './imports.js';
 export * from './sendRate.js';
 export * from './campaigns.js';
 export * from './messages.js';
+export * from './testSends.js';
 export * from './events.js';
+export * from './senderIdentities.js';
+export * from './webhookRefusals.js';
 export * from './metrics.js';
