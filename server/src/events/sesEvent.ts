@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TAG_MESSAGE } from '../ses/messageTags.js';
+import { TAG_MESSAGE, TAG_TEST } from '../ses/messageTags.js';
 
 /**
  * The SES event inside an SNS notification's `Message`, in both formats SES
@@ -117,6 +117,15 @@ export function namedRecipients(event: SesEvent): string[] | null {
 
 /** Herald's message id from the SES tags, when the event carries a well-formed one. */
 export function heraldMessageId(event: SesEvent): string | null {
-  const value = event.mail.tags?.[TAG_MESSAGE]?.[0];
+  return uuidTag(event, TAG_MESSAGE);
+}
+
+/** The test_sends row a test email's event belongs to (its `herald_test` tag). */
+export function heraldTestSendId(event: SesEvent): string | null {
+  return uuidTag(event, TAG_TEST);
+}
+
+function uuidTag(event: SesEvent, name: string): string | null {
+  const value = event.mail.tags?.[name]?.[0];
   return value && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value.toLowerCase() : null;
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
 import { groupCommit } from '../events/groupCommit.js';
 import { createProcessingScheduler } from '../events/processingScheduler.js';
+import { createRefusalCounter } from '../webhooks/refusalCounter.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';
 import { storeEvents } from '../events/storeEvents.js';
 
@@ -26,7 +27,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
     now: deps.now,
     store: groupCommit((events) => storeEvents({ sql: deps.sql, schedule: processing.schedule }, events), { maxBatch: 500, maxConcurrent: 4 }),
   };
-  app.addHook('onClose', () => processing.flush());
+  const refusals = createRefusalCounter({ sql: deps.sql, logger: deps.logger });
+  app.addHook('onClose', async () => {
+    await Promise.all([processing.flush(), refusals.close()]);
+  });
 
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -44,6 +48,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
         return reply.code(503).send({ ok: false, message: 'Herald could not store the event right now' });
       }
       if (answer.status >= 400) req.log.warn({ status: answer.status, reason: answer.message }, 'SNS delivery refused');
+      if (answer.refusal) refusals.record(answer.refusal.accountId, answer.refusal.reason);
       return reply.code(answer.status).send({ ok: answer.status < 300, message: answer.message });
     });
   });

@@ -1,7 +1,7 @@
 import { GetIdentityVerificationAttributesCommand, GetSendQuotaCommand, ListIdentitiesCommand, type SESClient } from '@aws-sdk/client-ses';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { sesClient, stsClient, type AwsClientOptions } from './clients.js';
-import { explainAwsError, type AwsAction } from './awsErrors.js';
+import { callAws as call } from './awsErrors.js';
 
 export type IdentityStatus = 'Success' | 'Pending' | 'Failed' | 'TemporaryFailure' | 'NotStarted';
 export type SesIdentity = { identity: string; type: 'email' | 'domain'; status: IdentityStatus };
@@ -11,14 +11,6 @@ export type SendQuota = { maxSendRate: number; max24HourSend: number; sentLast24
 const SANDBOX_DAILY_QUOTA = 200;
 /** Enough for any real account; stops a runaway paging loop. */
 const MAX_IDENTITIES = 5_000;
-
-async function call<T>(action: AwsAction, region: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw explainAwsError(err, action, region);
-  }
-}
 
 export async function getAccountId(opts: AwsClientOptions): Promise<string> {
   const sts = stsClient(opts);

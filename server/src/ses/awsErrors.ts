@@ -2,7 +2,35 @@ import { AppError } from '../errors.js';
 import { asSdkError, type SdkError } from './sdkError.js';
 
 /** The IAM action behind each call Herald makes while connecting, to name a missing permission. */
-export type AwsAction = 'sts:GetCallerIdentity' | 'ses:GetSendQuota' | 'ses:ListIdentities' | 'ses:GetIdentityVerificationAttributes' | 'ses:SendRawEmail';
+export type AwsAction =
+  | 'sts:GetCallerIdentity'
+  | 'ses:GetSendQuota'
+  | 'ses:ListIdentities'
+  | 'ses:GetIdentityVerificationAttributes'
+  | 'ses:SendRawEmail'
+  | 'ses:CreateConfigurationSet'
+  | 'ses:DescribeConfigurationSet'
+  | 'ses:CreateConfigurationSetEventDestination'
+  | 'ses:UpdateConfigurationSetEventDestination'
+  | 'ses:VerifyEmailIdentity'
+  | 'ses:VerifyDomainIdentity'
+  | 'ses:VerifyDomainDkim'
+  | 'ses:GetIdentityDkimAttributes'
+  | 'ses:DeleteIdentity'
+  | 'sns:CreateTopic'
+  | 'sns:GetTopicAttributes'
+  | 'sns:SetTopicAttributes'
+  | 'sns:Subscribe'
+  | 'sns:ListSubscriptionsByTopic';
+
+/** Runs one AWS call and turns its failure into an AppError that names the call. */
+export async function callAws<T>(action: AwsAction, region: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw explainAwsError(err, action, region);
+  }
+}
 
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
@@ -28,7 +56,7 @@ export function explainAwsError(raw: unknown, action: AwsAction, region: string)
     case 'AccessDeniedException':
       return new AppError(
         'BAD_REQUEST',
-        `These keys are valid, but their IAM user is not allowed to call ${action}. Add that permission to the user's policy (Herald needs ses:GetSendQuota, ses:ListIdentities, ses:GetIdentityVerificationAttributes and ses:SendRawEmail) and try again. (AWS error: ${code})`,
+        `These keys are valid, but their IAM user is not allowed to call ${action}. Add ${action} to the user's policy (docs/aws-setup.md lists what each part of Herald needs) and try again. (AWS error: ${code})`,
         details,
       );
     case 'Throttling':

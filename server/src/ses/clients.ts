@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 
 export type AwsCredentials = { accessKeyId: string; secretAccessKey: string };
@@ -37,6 +38,11 @@ function common(opts: AwsClientOptions) {
 /** A client for keys being checked (not stored yet); the caller destroys it. */
 export function sesClient(opts: AwsClientOptions): SESClient {
   return new SESClient(common(opts));
+}
+
+/** SNS beside SES: same keys, region and SES_ENDPOINT (the simulator answers both). For rare calls (setup); the caller destroys it. */
+export function snsClient(opts: AwsClientOptions): SNSClient {
+  return new SNSClient(common(opts));
 }
 
 export function stsClient(opts: AwsClientOptions): STSClient {

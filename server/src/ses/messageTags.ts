@@ -7,15 +7,15 @@
 export const TAG_TENANT = 'herald_tenant';
 export const TAG_CAMPAIGN = 'herald_campaign';
 export const TAG_MESSAGE = 'herald_message';
-/** A campaign's test send: belongs to no message. */
+/** A test email (campaign "Send test", channel "Send test emails"): the test_sends row it belongs to, not a message. */
 export const TAG_TEST = 'herald_test';
 
-export type MessageTags = { tenantId: string; campaignId: string } & ({ messageId: string } | { test: true });
+export type MessageTags = { tenantId: string } & ({ campaignId: string; messageId: string } | { campaignId?: string | undefined; testSendId: string });
 
 export function sesTags(tags: MessageTags): { Name: string; Value: string }[] {
   return [
     { Name: TAG_TENANT, Value: tags.tenantId },
-    { Name: TAG_CAMPAIGN, Value: tags.campaignId },
-    'messageId' in tags ? { Name: TAG_MESSAGE, Value: tags.messageId } : { Name: TAG_TEST, Value: 'true' },
+    ...(tags.campaignId ? [{ Name: TAG_CAMPAIGN, Value: tags.campaignId }] : []),
+    'messageId' in tags ? { Name: TAG_MESSAGE, Value: tags.messageId } : { Name: TAG_TEST, Value: tags.testSendId },
   ];
 }

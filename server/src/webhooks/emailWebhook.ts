@@ -6,6 +6,8 @@ import type { CertificateSource } from './snsCertificates.js';
 import { snsEnvelopeSchema, type SnsNotification } from './snsEnvelope.js';
 import { handleConfirmation } from './snsSubscriptions.js';
 import type { IncomingEvent, StoreOutcome } from '../events/storeEvents.js';
+import type { RefusalReason } from './refusals.js';
+import { parseTopicArn } from './snsCertUrl.js';
 import { verifySnsMessage } from './verifySnsMessage.js';
 
 export type WebhookDeps = {
@@ -20,7 +22,8 @@ export type WebhookDeps = {
   store: (event: IncomingEvent) => Promise<StoreOutcome>;
 };
 
-export type WebhookAnswer = { status: number; message: string };
+/** `refusal`: why a genuine-looking delivery was refused, for the health panel (with the account its TopicArn claims). */
+export type WebhookAnswer = { status: number; message: string; refusal?: { reason: RefusalReason; accountId: string | null } };
 
 /**
  * One SNS delivery to `POST /webhooks/email`: parse, verify, then confirm a
@@ -31,36 +34,47 @@ export type WebhookAnswer = { status: number; message: string };
  */
 export async function handleSnsDelivery(deps: WebhookDeps, rawBody: string, typeHeader: string | undefined): Promise<WebhookAnswer> {
   const json = parseJson(rawBody);
-  if (!json.ok) return { status: 400, message: `body ${json.error}` };
+  if (!json.ok) return refused(400, `body ${json.error}`, 'malformed', null);
+  const claimed = claimedAccount(json.value);
   const parsed = snsEnvelopeSchema.safeParse(json.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { status: 400, message: `not an SNS message: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` };
+    return refused(400, `not an SNS message: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, 'malformed', claimed);
   }
   const message = parsed.data;
-  if (typeHeader !== undefined && typeHeader !== message.Type) return { status: 400, message: 'x-amz-sns-message-type does not match the message Type' };
+  if (typeHeader !== undefined && typeHeader !== message.Type) return refused(400, 'x-amz-sns-message-type does not match the message Type', 'malformed', claimed);
 
   const verdict = await verifySnsMessage({ certificates: deps.certificates, allow: deps.allow, now: deps.now }, message);
-  if (!verdict.ok) return { status: verdict.status, message: verdict.reason };
+  if (!verdict.ok) return verdict.refusal ? refused(verdict.status, verdict.reason, verdict.refusal, claimed) : { status: verdict.status, message: verdict.reason };
 
   if (message.Type !== 'Notification') {
     const answer = await handleConfirmation(deps, message, verdict.topic.accountId);
-    return { status: answer.status, message: answer.reason };
+    return answer.refusal ? refused(answer.status, answer.reason, answer.refusal, claimed) : { status: answer.status, message: answer.reason };
   }
   return acceptNotification(deps, message, verdict.topic.accountId);
 }
 
+function refused(status: number, message: string, reason: RefusalReason, accountId: string | null): WebhookAnswer {
+  return { status, message, refusal: { reason, accountId } };
+}
+
+/** The account a message's TopicArn names, read before anything is verified: whose health panel counts a refusal. */
+function claimedAccount(value: unknown): string | null {
+  const arn = (value as { TopicArn?: unknown } | null)?.TopicArn;
+  return typeof arn === 'string' ? (parseTopicArn(arn)?.accountId ?? null) : null;
+}
+
 async function acceptNotification(deps: WebhookDeps, message: SnsNotification, accountId: string): Promise<WebhookAnswer> {
   const inner = parseJson(message.Message);
-  if (!inner.ok) return { status: 400, message: `Message ${inner.error}` };
+  if (!inner.ok) return refused(400, `Message ${inner.error}`, 'malformed', accountId);
   // SES announces a newly set notification topic with this; it is about no email.
   if ((inner.value as { notificationType?: unknown } | null)?.notificationType === 'AmazonSnsSubscriptionSucceeded') {
     return { status: 200, message: 'noted' };
   }
   const event = parseSesEvent(inner.value);
-  if (!event.ok) return { status: 400, message: event.error };
+  if (!event.ok) return refused(400, event.error, 'malformed', accountId);
   if (event.event.mail.sendingAccountId !== accountId) {
-    return { status: 403, message: "the event's sending account is not the topic's account" };
+    return refused(403, "the event's sending account is not the topic's account", 'malformed', accountId);
   }
   const outcome = await deps.store({
     snsMessageId: message.MessageId,
@@ -71,7 +85,7 @@ async function acceptNotification(deps: WebhookDeps, message: SnsNotification, a
     occurredAt: occurredAt(event.event),
     payload: message.Message,
   });
-  if (outcome === 'unknown-account') return { status: 403, message: 'topic belongs to no connected SES account' };
+  if (outcome === 'unknown-account') return refused(403, 'topic belongs to no connected SES account', 'unknown-account', accountId);
   return { status: 200, message: outcome === 'duplicate' ? 'already received' : 'accepted' };
 }
 

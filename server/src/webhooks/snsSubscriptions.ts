@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Logger } from '../logging/logger.js';
+import type { RefusalReason } from './refusals.js';
 import type { SnsConfirmation } from './snsEnvelope.js';
 import { readCapped } from './snsCertificates.js';
 import { isTrustedSubscribeUrl } from './snsCertUrl.js';
@@ -8,7 +9,7 @@ const CONFIRM_TIMEOUT_MS = 5_000;
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 export type SubscriptionDeps = { sql: Sql; logger: Logger; allow: readonly string[]; fetch: typeof fetch };
-export type SubscriptionAnswer = { status: 200 | 403 | 502; reason: string };
+export type SubscriptionAnswer = { status: 200 | 403 | 502; reason: string; refusal?: RefusalReason };
 
 /**
  * A verified SubscriptionConfirmation for a connected tenant's topic is
@@ -20,7 +21,7 @@ export type SubscriptionAnswer = { status: 200 | 403 | 502; reason: string };
  */
 export async function handleConfirmation(deps: SubscriptionDeps, message: SnsConfirmation, accountId: string): Promise<SubscriptionAnswer> {
   const [owner] = await deps.sql`select 1 from tenant_channel_settings where aws_account_id = ${accountId} and is_connected limit 1`;
-  if (!owner) return { status: 403, reason: 'topic belongs to no connected SES account' };
+  if (!owner) return { status: 403, reason: 'topic belongs to no connected SES account', refusal: 'unknown-account' };
 
   if (message.Type === 'UnsubscribeConfirmation') {
     await upsertTopic(deps.sql, message.TopicArn, accountId, deps.sql`unsubscribed_at = now()`);
@@ -28,7 +29,7 @@ export async function handleConfirmation(deps: SubscriptionDeps, message: SnsCon
     return { status: 200, reason: 'unsubscribe recorded' };
   }
   if (!isTrustedSubscribeUrl(message.SubscribeURL, message.TopicArn, deps.allow)) {
-    return { status: 403, reason: "SubscribeURL is not Amazon SNS's host for the topic's region" };
+    return { status: 403, reason: "SubscribeURL is not Amazon SNS's host for the topic's region", refusal: 'untrusted-certificate-url' };
   }
   try {
     const subscriptionArn = await confirm(deps.fetch, message.SubscribeURL);

@@ -10,6 +10,7 @@ import { previewCampaign } from './preview.js';
 import { loadCampaign } from './records.js';
 import type { Deps } from '../../deps.js';
 import { normalizeEmail } from '../emailAddress.js';
+import { finishTestSend, recordTestSend } from '../channels/testSendRecords.js';
 
 /** A test send waits at most this long for a rate slot (a big campaign of the tenant may be using them). */
 const TEST_SLOT_WAIT_MS = 5_000;
@@ -18,7 +19,8 @@ const TEST_SLOT_WAIT_MS = 5_000;
  * Sends the campaign as it would look to one recipient, to one address,
  * subject marked "[Test]". Merge tags use the contact with that address
  * when there is one, else the preview's sample contact. It takes a slot of
- * the tenant's send rate like any other send, and is recorded nowhere.
+ * the tenant's send rate like any other send, and is recorded as a test
+ * send (test_sends), so its events are matched but counted in no campaign.
  */
 export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id: string; to: string }): Promise<{ to: string; messageId: string }> {
   const to = normalizeEmail(input.to);
@@ -40,16 +42,20 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
   const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
   if (turn === 'full') throw new AppError('TOO_MANY_REQUESTS', 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.');
   if (turn === 'late') throw new AppError('TOO_MANY_REQUESTS', 'The server was too busy to send at its turn. Try again.');
+  const testSendId = await recordTestSend(deps, { tenantId, kind: 'campaign', to, campaignId: row.id });
   try {
     const providerMessageId = await sendRawEmail(channel.client(), {
       raw,
       to,
       configurationSetName: channel.configurationSetName,
-      tags: { tenantId, campaignId: row.id, test: true },
+      tags: { tenantId, campaignId: row.id, testSendId },
     });
+    await finishTestSend(deps, testSendId, { providerMessageId: providerMessageId ?? null });
     deps.logger.info({ tenantId, campaignId: row.id, providerMessageId }, 'test email sent');
     return { to, messageId: providerMessageId ?? '' };
   } catch (err) {
-    throw explainAwsError(err, 'ses:SendRawEmail', channel.region);
+    const explained = explainAwsError(err, 'ses:SendRawEmail', channel.region);
+    await finishTestSend(deps, testSendId, { error: explained.message });
+    throw explained;
   }
 }

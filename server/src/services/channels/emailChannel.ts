@@ -3,7 +3,7 @@ import { DecryptionError, decryptSecret, encryptSecret, type SecretContext } fro
 import { tenantChannelSettings } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import { checkAccount, listIdentities, senderIsVerified, type SesIdentity } from '../../ses/account.js';
-import { awsOptions } from '../../ses/clients.js';
+import { awsOptions, type AwsClientOptions } from '../../ses/clients.js';
 import type { Deps } from '../../deps.js';
 import { toEmailChannelView, type EmailChannelView } from './emailChannelView.js';
 
@@ -113,13 +113,9 @@ export async function disconnectEmailChannel(deps: Deps, tenantId: string): Prom
 
 /** Identities live from SES with the stored keys (the settings page's Refresh). */
 export async function listVerifiedIdentities(deps: Deps, tenantId: string): Promise<SesIdentity[]> {
-  const row = await findEmailChannelRow(deps, tenantId);
-  const credentials = row ? storedCredentials(deps, row) : null;
-  if (!row?.isConnected || !credentials || !row.sesRegion) {
-    throw new AppError('PRECONDITION_FAILED', 'Amazon SES is not connected. Connect it in Settings → Channels first.');
-  }
+  const { row, region, options } = await requireConnectedChannel(deps, tenantId);
   try {
-    const identities = await listIdentities(deps.sesClients.get(awsOptions(deps.env.sesEndpoint, row.sesRegion, credentials)), row.sesRegion);
+    const identities = await listIdentities(deps.sesClients.get(options), region);
     await recordCheck(deps, row.id, null);
     return identities;
   } catch (err) {
@@ -128,7 +124,19 @@ export async function listVerifiedIdentities(deps: Deps, tenantId: string): Prom
   }
 }
 
-async function recordCheck(deps: Deps, rowId: string, lastError: string | null): Promise<void> {
+export type ConnectedChannel = { row: Row; region: string; accountId: string; options: AwsClientOptions };
+
+/** The connected channel with its keys decrypted for this call, or PRECONDITION_FAILED saying how to connect. */
+export async function requireConnectedChannel(deps: Deps, tenantId: string): Promise<ConnectedChannel> {
+  const row = await findEmailChannelRow(deps, tenantId);
+  const credentials = row ? storedCredentials(deps, row) : null;
+  if (!row?.isConnected || !credentials || !row.sesRegion || !row.awsAccountId) {
+    throw new AppError('PRECONDITION_FAILED', 'Amazon SES is not connected. Connect it in Settings → Channels first.', { problem: 'NO_CHANNEL', fixPath: '/settings/channels' });
+  }
+  return { row, region: row.sesRegion, accountId: row.awsAccountId, options: awsOptions(deps.env.sesEndpoint, row.sesRegion, credentials) };
+}
+
+export async function recordCheck(deps: Deps, rowId: string, lastError: string | null): Promise<void> {
   await deps.db.update(tenantChannelSettings).set({ lastCheckedAt: deps.now(), lastError }).where(eq(tenantChannelSettings.id, rowId));
 }
 
