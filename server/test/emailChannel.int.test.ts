@@ -65,7 +65,7 @@ describe('connect', () => {
       quota: { maxSendRate: 14, max24HourSend: 50_000, sentLast24Hours: 0 },
       sandbox: false,
       lastError: null,
-      webhookUrl: 'http://localhost:3000/webhooks/email',
+      webhookUrl: `${h.herald.url}/webhooks/email`,
     });
     expect(view.identities).toEqual(
       expect.arrayContaining([

@@ -61,7 +61,7 @@ describe('sending a campaign', () => {
     expect(first?.text).toContain('Hi Reader1, here is the news.');
     const header = (name: string) => first?.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
     expect(header('From')).toBe('Sender News <news@sender.test>');
-    expect(header('List-Unsubscribe')).toMatch(/^<http:\/\/localhost:3000\/u\/[\w.-]+>$/);
+    expect(header('List-Unsubscribe')).toMatch(new RegExp(`^<${h.herald.url.replace(/[.]/g, '\\.')}/u/[\\w.-]+>$`));
     expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     // The List-Unsubscribe link is the contact's own working one-click link.
     const unsubscribePath = new URL(header('List-Unsubscribe')?.slice(1, -1) ?? '').pathname;

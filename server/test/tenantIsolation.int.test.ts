@@ -110,12 +110,12 @@ const cases: Record<string, Case | 'not tenant-scoped'> = {
   'channels.email.verifiedEmails': {
     attack: (b) => b.trpc.channels.email.verifiedEmails.query(),
   },
-  'channels.email.events': {
+  'channels.email.health': {
     // Topics belong to the AWS account: B sees only those of the account B itself connected.
     attack: async (b) => {
       await h.herald.deps.sql`insert into sns_topics (topic_arn, aws_account_id, confirmed_at)
         values ('arn:aws:sns:us-east-1:999999999999:someone-else', '999999999999', now()) on conflict do nothing`;
-      return b.trpc.channels.email.events.query();
+      return b.trpc.channels.email.health.query();
     },
     check: async (world, seen) => {
       const { accountId } = await world.b.session.trpc.channels.email.get.query();

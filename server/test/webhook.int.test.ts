@@ -59,8 +59,8 @@ describe('subscription confirmation', () => {
     expect(topic?.confirmed_at).not.toBeNull();
     expect(topic?.subscription_arn).toBe(`${topicArn}:4b5c8e0e-0000-4000-8000-000000000001`);
     // The settings page shows it.
-    const events = await sender.agent.trpc.channels.email.events.query();
-    expect(events.topics.find((t) => t.topicArn === topicArn)).toMatchObject({ confirmedAt: expect.any(String), unsubscribedAt: null });
+    const health = await sender.agent.trpc.channels.email.health.query();
+    expect(health.topics.find((t) => t.topicArn === topicArn)).toMatchObject({ confirmedAt: expect.any(String), unsubscribedAt: null });
   });
 
   it('records an UnsubscribeConfirmation without fetching anything', async () => {

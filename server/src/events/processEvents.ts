@@ -1,7 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { guardTenants } from '../services/reputation/guard.js';
 import type { Deps } from '../deps.js';
-import { heraldMessageId, namedRecipients, parseSesEvent } from './sesEvent.js';
+import { heraldMessageId, heraldTestSendId, namedRecipients, parseSesEvent } from './sesEvent.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
 
@@ -56,7 +56,14 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
       continue;
     }
     effects.set(e.id, effectOf(parsed.event));
-    lookups.push({ event_id: e.id, account: e.accountId, ses_id: e.sesMessageId, herald_id: heraldMessageId(parsed.event), recipients: namedRecipients(parsed.event) });
+    lookups.push({
+      event_id: e.id,
+      account: e.accountId,
+      ses_id: e.sesMessageId,
+      herald_id: heraldMessageId(parsed.event),
+      test_id: heraldTestSendId(parsed.event),
+      recipients: namedRecipients(parsed.event),
+    });
   }
 
   const matches = lookups.length === 0 ? [] : await tx<Match[]>`
@@ -95,11 +102,17 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
   // An event naming several messages links to one of them (the first by id); all of them were updated.
   const linked = new Map<string, Match>();
   for (const m of [...matches].sort((a, b) => a.messageId.localeCompare(b.messageId))) if (!linked.has(m.eventId)) linked.set(m.eventId, m);
-  const marks = events.map((e) => ({ id: e.id, message_id: linked.get(e.id)?.messageId ?? null, tenant_id: linked.get(e.id)?.tenantId ?? null }));
+  const tests = await matchTestSends(tx, lookups.filter((l) => !linked.has(l.event_id)));
+  const marks = events.map((e) => ({
+    id: e.id,
+    message_id: linked.get(e.id)?.messageId ?? null,
+    test_send_id: tests.get(e.id)?.testSendId ?? null,
+    tenant_id: linked.get(e.id)?.tenantId ?? tests.get(e.id)?.tenantId ?? null,
+  }));
   await tx`
-    update message_events me set state = (case when r.message_id is null then 'orphan' else 'applied' end)::event_state,
-      message_id = r.message_id, tenant_id = r.tenant_id, processed_at = now()
-    from jsonb_to_recordset(${JSON.stringify(marks)}::text::jsonb) as r(id uuid, message_id uuid, tenant_id uuid)
+    update message_events me set state = (case when r.tenant_id is null then 'orphan' else 'applied' end)::event_state,
+      message_id = r.message_id, test_send_id = r.test_send_id, tenant_id = r.tenant_id, processed_at = now()
+    from jsonb_to_recordset(${JSON.stringify(marks)}::text::jsonb) as r(id uuid, message_id uuid, test_send_id uuid, tenant_id uuid)
     where me.id = r.id`;
 
   const topics = new Map<string, { topic_arn: string; account: string; at: string }>();
@@ -115,4 +128,26 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
   // SES's bounce rate counts permanent bounces only; a transient one cannot move the guard.
   const reputationTenants = [...perMessage.values()].filter((m) => m.effect.bounceType === 'Permanent' || m.effect.complainedAt !== null).map((m) => m.tenantId);
   return { taken: events.length, reputationTenants };
+}
+
+type Lookup = { event_id: string; account: string; ses_id: string; test_id: string | null };
+
+/**
+ * Events about Herald's test emails (test_sends), by their `herald_test` tag
+ * or SES MessageId within the topic account's tenants. They are linked and
+ * have no effect: no campaign counter, no suppression, no reputation.
+ */
+async function matchTestSends(tx: TransactionSql, lookups: Lookup[]): Promise<Map<string, { testSendId: string; tenantId: string }>> {
+  if (lookups.length === 0) return new Map();
+  const rows = await tx<{ eventId: string; testSendId: string; tenantId: string }[]>`
+    with e as (
+      select * from jsonb_to_recordset(${JSON.stringify(lookups.map(({ event_id, account, ses_id, test_id }) => ({ event_id, account, ses_id, test_id })))}::text::jsonb)
+        as e(event_id uuid, account text, ses_id text, test_id uuid)
+    )
+    select distinct on (e.event_id) e.event_id as "eventId", ts.id as "testSendId", ts.tenant_id as "tenantId"
+    from e
+    join tenant_channel_settings t on t.aws_account_id = e.account and t.is_connected
+    join test_sends ts on ts.tenant_id = t.tenant_id and (ts.id = e.test_id or ts.provider_message_id = e.ses_id)
+    order by e.event_id, ts.id`;
+  return new Map(rows.map((r) => [r.eventId, r]));
 }

@@ -7,8 +7,8 @@ export type OutgoingEmail = {
   subject: string;
   html: string;
   text: string;
-  /** The recipient's own one-click unsubscribe URL. */
-  unsubscribeUrl: string;
+  /** The recipient's own one-click unsubscribe URL; null for a setup check sent to SES's mailbox simulator (no list to leave). */
+  unsubscribeUrl: string | null;
 };
 
 /**
@@ -25,10 +25,9 @@ export function buildRawEmail(email: OutgoingEmail): Promise<Buffer> {
     subject: email.subject,
     html: email.html,
     text: email.text,
-    headers: {
-      'List-Unsubscribe': `<${email.unsubscribeUrl}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    },
+    headers: email.unsubscribeUrl
+      ? { 'List-Unsubscribe': `<${email.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+      : {},
   });
   return composer.compile().build();
 }

@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities } from '../services/channels/emailChannel.js';
+import { connectEmailChannel, disconnectEmailChannel, getEmailChannel, listVerifiedIdentities, refreshEmailChannel } from '../services/channels/emailChannel.js';
 import { checkEmailKeys } from '../services/channels/checkKeys.js';
-import { getEventDelivery } from '../services/channels/eventDelivery.js';
+import { getEmailHealth } from '../services/channels/eventHealth.js';
+import { setupEmailEvents } from '../services/channels/eventSetup.js';
+import { sendSetupTestEmails } from '../services/channels/setupTest.js';
+import { readTestBatch } from '../services/channels/setupTestResults.js';
 import { sesRegionIds } from '../ses/regions.js';
 import { router, tenantProcedure } from '../trpc/init.js';
-import { emailInput } from './inputs.js';
+import { identitiesRouter } from './identities.js';
+import { emailInput, idInput } from './inputs.js';
 
 export const connectEmailInput = z.object({
   accessKeyId: z
@@ -29,6 +33,8 @@ export const connectEmailInput = z.object({
 export const channelsRouter = router({
   email: router({
     get: tenantProcedure.query(({ ctx }) => getEmailChannel(ctx.deps, ctx.tenantId)),
+    /** Reads SES's quota and 24-hour usage again (the settings page opening). */
+    refresh: tenantProcedure.mutation(({ ctx }) => refreshEmailChannel(ctx.deps, ctx.tenantId)),
     connect: tenantProcedure.input(connectEmailInput).mutation(({ ctx, input }) => connectEmailChannel(ctx.deps, ctx.tenantId, input)),
     /** Checks keys and lists identities without storing anything (fills the sender dropdown). */
     checkKeys: tenantProcedure
@@ -36,7 +42,13 @@ export const channelsRouter = router({
       .mutation(({ ctx, input }) => checkEmailKeys(ctx.deps, input)),
     disconnect: tenantProcedure.mutation(({ ctx }) => disconnectEmailChannel(ctx.deps, ctx.tenantId)),
     verifiedEmails: tenantProcedure.query(async ({ ctx }) => ({ identities: await listVerifiedIdentities(ctx.deps, ctx.tenantId) })),
-    /** The SNS subscriptions delivering SES events: confirmed when, last event, orphan events. */
-    events: tenantProcedure.query(({ ctx }) => getEventDelivery(ctx.deps, ctx.tenantId)),
+    /** Creates (or reuses) configuration set, SNS topic, event destination and webhook subscription in the tenant's account. */
+    setupEvents: tenantProcedure.mutation(({ ctx }) => setupEmailEvents(ctx.deps, ctx.tenantId)),
+    /** Whether SES events reach Herald: subscription, last event, events and refusals in 24 h, one-sentence verdict. */
+    health: tenantProcedure.query(({ ctx }) => getEmailHealth(ctx.deps, ctx.tenantId)),
+    /** Sends to SES's success, bounce and complaint simulator addresses; follow with testEmails. */
+    sendTestEmails: tenantProcedure.mutation(({ ctx }) => sendSetupTestEmails(ctx.deps, ctx.tenantId)),
+    testEmails: tenantProcedure.input(z.object({ batchId: idInput })).query(({ ctx, input }) => readTestBatch(ctx.deps, ctx.tenantId, input.batchId)),
+    identities: identitiesRouter,
   }),
 });

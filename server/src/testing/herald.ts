@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { startHerald, type Herald, type Roles } from '../boot.js';
 import { loadEnv } from '../env.js';
@@ -27,7 +28,9 @@ export async function startTestHerald(
       done();
     },
   });
-  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, ...opts.env });
+  // PUBLIC_URL must be where this Herald listens: event-tracking setup subscribes PUBLIC_URL/webhooks/email.
+  const port = opts.env?.PORT ?? String(await freePort());
+  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, ...opts.env });
   const herald = await startHerald(env, createLogger(env.logLevel, sink), opts.roles ?? { http: true, worker: false });
   if (!herald.url) throw new Error('test Herald has no HTTP server');
   const url = herald.url;
@@ -40,4 +43,16 @@ export async function startTestHerald(
       await database.drop();
     },
   };
+}
+
+/** A port nothing listens on right now (the OS picks it; Herald binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

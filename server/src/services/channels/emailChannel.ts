@@ -2,10 +2,11 @@ import { and, eq } from 'drizzle-orm';
 import { DecryptionError, decryptSecret, encryptSecret, type SecretContext } from '../../crypto/secretBox.js';
 import { tenantChannelSettings } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
-import { checkAccount, listIdentities, senderIsVerified, type SesIdentity } from '../../ses/account.js';
+import { checkAccount, getSendQuota, listIdentities, senderIsVerified, type SesIdentity } from '../../ses/account.js';
 import { awsOptions, type AwsClientOptions } from '../../ses/clients.js';
 import type { Deps } from '../../deps.js';
 import { toEmailChannelView, type EmailChannelView } from './emailChannelView.js';
+import { heraldSentLast24h } from './usage.js';
 
 export type ConnectInput = {
   accessKeyId: string;
@@ -77,15 +78,34 @@ export async function connectEmailChannel(
   return { ...toEmailChannelView(deps, row, input.accessKeyId), identities: check.identities };
 }
 
-export async function getEmailChannel(deps: Deps, tenantId: string): Promise<EmailChannelView> {
+export type EmailChannelState = EmailChannelView & { heraldSentLast24Hours: number };
+
+export async function getEmailChannel(deps: Deps, tenantId: string): Promise<EmailChannelState> {
   const row = await findEmailChannelRow(deps, tenantId);
-  if (!row) return toEmailChannelView(deps, null, undefined);
+  const heraldSentLast24Hours = row?.isConnected ? await heraldSentLast24h(deps, tenantId) : 0;
+  if (!row) return { ...toEmailChannelView(deps, null, undefined), heraldSentLast24Hours };
   try {
-    return toEmailChannelView(deps, row, storedCredentials(deps, row)?.accessKeyId);
+    return { ...toEmailChannelView(deps, row, storedCredentials(deps, row)?.accessKeyId), heraldSentLast24Hours };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    return { ...toEmailChannelView(deps, row, undefined), lastError: err.message };
+    return { ...toEmailChannelView(deps, row, undefined), lastError: err.message, heraldSentLast24Hours };
   }
+}
+
+/** Reads SES's quota and 24-hour usage again (the settings page asks when it opens), then the channel as stored. */
+export async function refreshEmailChannel(deps: Deps, tenantId: string): Promise<EmailChannelState> {
+  const { row, region, options } = await requireConnectedChannel(deps, tenantId);
+  try {
+    const quota = await getSendQuota(deps.sesClients.get(options), region);
+    await deps.db
+      .update(tenantChannelSettings)
+      .set({ maxSendRate: quota.maxSendRate, max24hSend: quota.max24HourSend, sentLast24h: quota.sentLast24Hours, sandbox: quota.sandbox, lastCheckedAt: deps.now(), lastError: null })
+      .where(eq(tenantChannelSettings.id, row.id));
+  } catch (err) {
+    await recordCheck(deps, row.id, err instanceof AppError ? err.message : 'Could not read the send quota.');
+    throw err;
+  }
+  return getEmailChannel(deps, tenantId);
 }
 
 /** Removes the stored keys from the row (not a flag) and marks the channel disconnected. */
