@@ -74,7 +74,10 @@ describe('connect', () => {
         { identity: 'pending@herald.test', type: 'email', status: 'Pending' },
       ]),
     );
-    expect(await owner.trpc.channels.email.get.query()).toEqual(Object.fromEntries(Object.entries(view).filter(([k]) => k !== 'identities')));
+    expect(await owner.trpc.channels.email.get.query()).toEqual({
+      ...Object.fromEntries(Object.entries(view).filter(([k]) => k !== 'identities')),
+      heraldSentLast24Hours: 0,
+    });
 
     const row = await channelRow(tenantId);
     expect(row?.is_connected).toBe(true);

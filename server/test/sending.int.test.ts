@@ -135,7 +135,13 @@ describe('test sends', () => {
     const outsider = await sender.agent.trpc.campaigns.sendTest.mutate({ id, to: 'boss@elsewhere.test' });
     const [mine, theirs] = h.sim.state.messagesOf(sender.accountId);
     expect(mine).toMatchObject({ messageId: sent.messageId, destinations: ['reader-00002@inbox.test'], subject: '[Test] Hello Reader2' });
-    expect(mine?.tags).toEqual({ herald_tenant: sender.tenantId, herald_campaign: id, herald_test: 'true' });
+    // Tagged with its test_sends row, so its SES events are linked there instead of counted or orphaned.
+    const tests = await h.herald.deps.sql`select id, kind, to_address, provider_message_id from test_sends where campaign_id = ${id} order by sent_at`;
+    expect(tests.map((t) => ({ ...t }))).toEqual([
+      { id: expect.any(String), kind: 'campaign', to_address: 'reader-00002@inbox.test', provider_message_id: sent.messageId },
+      { id: expect.any(String), kind: 'campaign', to_address: 'boss@elsewhere.test', provider_message_id: outsider.messageId },
+    ]);
+    expect(mine?.tags).toEqual({ herald_tenant: sender.tenantId, herald_campaign: id, herald_test: tests[0]?.id });
     // Not a contact: merged with the list's first member, as the preview does.
     const sample = (await sender.agent.trpc.campaigns.preview.query({ id })).sampleContact;
     expect(theirs).toMatchObject({ messageId: outsider.messageId, destinations: ['boss@elsewhere.test'], subject: `[Test] Hello ${sample.firstName}` });

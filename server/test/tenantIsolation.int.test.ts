@@ -123,6 +123,64 @@ const cases: Record<string, Case | 'not tenant-scoped'> = {
       expect(arns.every((arn) => arn.includes(`:${accountId as string}:`))).toBe(true);
     },
   },
+  'channels.email.refresh': {
+    attack: (b) => b.trpc.channels.email.refresh.mutate(),
+    check: async (world, seen) => {
+      expect(seen).toMatchObject({ senderEmail: 'beta@herald.test' });
+      expect((await world.a.session.trpc.channels.email.get.query()).senderEmail).toBe('alpha@herald.test');
+    },
+  },
+  'channels.email.setupEvents': {
+    attack: (b) => b.trpc.channels.email.setupEvents.mutate(),
+    check: async (world) => {
+      // The AWS resources are the shared account's; A's own setup state is untouched.
+      const [a] = await h.herald.deps.sql`select configuration_set_name, events_setup_at from tenant_channel_settings where tenant_id = ${world.a.tenantId}`;
+      expect(a).toEqual({ configuration_set_name: null, events_setup_at: null });
+    },
+  },
+  'channels.email.sendTestEmails': {
+    attack: (b) => b.trpc.channels.email.sendTestEmails.mutate(),
+    check: async (world) => {
+      const [a] = await h.herald.deps.sql`select count(*)::int as n from test_sends where tenant_id = ${world.a.tenantId} and kind = 'setup'`;
+      expect(a?.n).toBe(0);
+    },
+  },
+  'channels.email.testEmails': {
+    attack: async (b, world) => {
+      const { batchId } = await world.a.session.trpc.channels.email.sendTestEmails.mutate();
+      return b.trpc.channels.email.testEmails.query({ batchId });
+    },
+    refusedWith: 'NOT_FOUND',
+  },
+  'channels.email.identities.list': {
+    attack: async (b, world) => {
+      await world.a.session.trpc.channels.email.identities.add.mutate({ domain: 'alpha-listed.test' });
+      return b.trpc.channels.email.identities.list.query();
+    },
+    check: async (_world, seen) => {
+      // Both tenants use one AWS account, so B sees the identity, but not as one B added.
+      const listed = (seen as { identities: { identity: string; addedByHerald: boolean }[] }).identities.find((i) => i.identity === 'alpha-listed.test');
+      expect(listed?.addedByHerald).toBe(false);
+    },
+  },
+  'channels.email.identities.add': {
+    attack: (b) => b.trpc.channels.email.identities.add.mutate({ domain: 'beta-added.test' }),
+    check: async (world) => {
+      const rows = await h.herald.deps.sql`select identity from sender_identities where tenant_id = ${world.a.tenantId} and identity = 'beta-added.test'`;
+      expect(rows).toHaveLength(0);
+    },
+  },
+  'channels.email.identities.remove': {
+    attack: async (b, world) => {
+      await world.a.session.trpc.channels.email.identities.add.mutate({ domain: 'alpha-owned.test' });
+      return b.trpc.channels.email.identities.remove.mutate({ identity: 'alpha-owned.test' });
+    },
+    refusedWith: 'FORBIDDEN',
+    check: async (world) => {
+      const { identities } = await world.a.session.trpc.channels.email.identities.list.query();
+      expect(identities.find((i) => i.identity === 'alpha-owned.test')).toMatchObject({ addedByHerald: true });
+    },
+  },
   'channels.email.disconnect': {
     attack: async (b, world) => {
       await b.trpc.channels.email.disconnect.mutate();

@@ -32,6 +32,11 @@ export type HeraldWithSimulatorOptions = HeraldOptions & {
   snsHost?: boolean;
   /** The simulator posts the SES events of sent messages to Herald's webhook, signed with a certificate it serves. */
   simulatorEvents?: boolean;
+  /**
+   * Herald trusts the simulator's SNS certificate and SubscribeURLs, without the simulator's implicit
+   * webhook: events then arrive only through subscriptions made with the SNS API (event-tracking setup).
+   */
+  simulatorSns?: boolean;
 };
 
 /** A real Herald sending through the SES simulator (SES_ENDPOINT), `env` and `roles` on top. */
@@ -43,7 +48,7 @@ export function useHeraldWithSimulator(opts: HeraldWithSimulatorOptions = {}): H
     h.sim = await startSesSimulator(opts.simulator);
     if (opts.snsHost) h.sns = await startSnsHost();
     // The certificate host Herald fetches signing certificates from: the SNS stand-in, or the simulator itself.
-    const certHost = opts.snsHost ? h.sns.allowPrefix : opts.simulatorEvents ? h.sim.url : null;
+    const certHost = opts.snsHost ? h.sns.allowPrefix : opts.simulatorEvents || opts.simulatorSns ? h.sim.url : null;
     const env = { SES_ENDPOINT: h.sim.url, ...(certHost ? { SNS_CERT_URL_ALLOW: certHost } : {}), ...opts.env };
     h.herald = await startTestHerald(inject('adminDatabaseUrl'), { env, roles: opts.roles });
     if (opts.simulatorEvents) h.sim.events.configure({ webhookUrl: `${h.herald.url}/webhooks/email` });

@@ -30,8 +30,11 @@ export type EmailHealth = {
   verdict: Verdict;
 };
 
-type TopicRow = { topicArn: string; confirmedAt: Date | null; unsubscribedAt: Date | null; lastError: string | null; lastEventAt: Date | null };
-const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
+/** Timestamps come back as text from raw queries (drizzle sets the driver's parsers) and as Date from drizzle's own. */
+type Time = string | Date;
+type TopicRow = { topicArn: string; confirmedAt: Time | null; unsubscribedAt: Time | null; lastError: string | null; lastEventAt: Time | null };
+const iso = (t: Time | null | undefined) => (t == null ? null : new Date(t).toISOString());
+const ms = (t: Time | null) => (t == null ? 0 : new Date(t).getTime());
 
 /**
  * Everything the Channels page says about event delivery, read from one set
@@ -69,7 +72,7 @@ export async function getEmailHealth(deps: Deps, tenantId: string): Promise<Emai
       select event_type as type, count(*)::int as count from message_events
       where aws_account_id = ${account} and received_at > now() - interval '24 hours'
       group by event_type order by count(*) desc, event_type`,
-    deps.sql<{ type: string; at: Date }[]>`
+    deps.sql<{ type: string; at: Time }[]>`
       select event_type as type, received_at as at from message_events where aws_account_id = ${account} order by received_at desc limit 1`,
     deps.sql<{ reason: RefusalReason; count: number }[]>`
       select reason, sum(count)::int as count from webhook_refusals
@@ -81,7 +84,7 @@ export async function getEmailHealth(deps: Deps, tenantId: string): Promise<Emai
   ]);
 
   const own = topics.find((t) => t.topicArn === row?.eventsTopicArn);
-  const newest = [...topics].sort((a, b) => (b.lastEventAt?.getTime() ?? 0) - (a.lastEventAt?.getTime() ?? 0) || (b.confirmedAt?.getTime() ?? 0) - (a.confirmedAt?.getTime() ?? 0))[0];
+  const newest = [...topics].sort((a, b) => ms(b.lastEventAt) - ms(a.lastEventAt) || ms(b.confirmedAt) - ms(a.confirmedAt))[0];
   const chosen = own ?? newest;
   const view = (t: TopicRow): SubscriptionView => ({
     topicArn: t.topicArn,
@@ -94,7 +97,7 @@ export async function getEmailHealth(deps: Deps, tenantId: string): Promise<Emai
     ...base,
     subscription: chosen ? view(chosen) : null,
     topics: topics.map(view).sort((a, b) => a.topicArn.localeCompare(b.topicArn)),
-    lastEvent: last[0] ? { at: last[0].at.toISOString(), type: last[0].type } : null,
+    lastEvent: last[0] ? { at: iso(last[0].at) as string, type: last[0].type } : null,
     eventsLast24h: { total: byType.reduce((n, t) => n + t.count, 0), byType: [...byType] },
     refusalsLast24h: {
       total: refusals.reduce((n, r) => n + r.count, 0),

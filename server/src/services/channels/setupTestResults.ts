@@ -27,7 +27,8 @@ export type TestSendResult = {
 
 export type TestBatch = { batchId: string; sentAt: string; deadline: string; done: boolean; sends: TestSendResult[] };
 
-type Row = { id: string; to: string; error: string | null; sentAt: Date; types: string[] | null; times: Date[] | null };
+/** Timestamps come back as text from raw queries (drizzle sets the driver's parsers). */
+type Row = { id: string; to: string; error: string | null; sentAt: string; types: string[] | null; times: string[] | null };
 
 /** One "Send test emails" click, with the events that arrived for each email so far (the page polls it). */
 export async function readTestBatch(deps: Pick<Deps, 'sql' | 'now'>, tenantId: string, batchId: string): Promise<TestBatch> {
@@ -40,13 +41,13 @@ export async function readTestBatch(deps: Pick<Deps, 'sql' | 'now'>, tenantId: s
     where ts.batch_id = ${batchId} and ts.tenant_id = ${tenantId} and ts.kind = 'setup'
     group by ts.id order by ts.sent_at, ts.id`;
   if (rows.length === 0) throw new AppError('NOT_FOUND', 'No such test. Send the test emails again.');
-  const sentAt = rows[0]?.sentAt ?? deps.now();
+  const sentAt = new Date(rows[0]?.sentAt ?? deps.now());
   const deadline = new Date(sentAt.getTime() + TEST_TIMEOUT_MS);
   const timedOut = deps.now() > deadline;
   const anyEvent = rows.some((r) => (r.types ?? []).length > 0);
   const sends = rows.map((r): TestSendResult => {
     const scenario = SCENARIOS.find((s) => s.to === r.to) ?? { scenario: 'delivery' as const, to: r.to, expected: [] };
-    const received = (r.types ?? []).map((type, i) => ({ type, at: (r.times?.[i] ?? sentAt).toISOString() }));
+    const received = (r.types ?? []).map((type, i) => ({ type, at: new Date(r.times?.[i] ?? sentAt).toISOString() }));
     const missing = scenario.expected.filter((type) => !received.some((e) => e.type === type));
     const state = r.error || (missing.length > 0 && timedOut) ? 'failed' : missing.length === 0 ? 'passed' : 'waiting';
     return { id: r.id, to: r.to, scenario: scenario.scenario, expected: scenario.expected, received, missing, state, error: r.error, hint: state === 'failed' && !r.error ? hintFor(missing, anyEvent) : null };
