@@ -49,7 +49,8 @@ export async function answerAwsRequest(deps: AwsEndpointDeps, req: IncomingMessa
     // hasOwn: `Action=constructor` must not reach Object.prototype.
     const handler = service && Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
     const iamAction = service && handler ? `${service.iamPrefix}:${action}` : undefined;
-    await applyInjectedFailures(account, iamAction, service?.resourceOf?.(params, account, region));
+    const denial = { resource: service?.resourceOf?.(params, account, region), code: service?.accessDeniedCode };
+    await applyInjectedFailures(account, iamAction, denial);
     if (!service || !handler) throw invalidAction(action);
     const sending = action === 'SendEmail' || action === 'SendRawEmail';
     if (sending) applyInjectedSendFailures(account, params);
@@ -82,7 +83,11 @@ async function authenticate(state: SimulatorState, req: IncomingMessage, body: B
  * Failures configured for the key, in the order AWS would meet them: slowness, outage, IAM,
  * throttling. `iamAction` (`ses:GetSendQuota`) is undefined for an action the simulator lacks.
  */
-async function applyInjectedFailures(account: SimAccount, iamAction: string | undefined, resource: string | undefined): Promise<void> {
+async function applyInjectedFailures(
+  account: SimAccount,
+  iamAction: string | undefined,
+  denial: { resource: string | undefined; code: string | undefined },
+): Promise<void> {
   const { failures } = account;
   if (failures.latencyMs > 0) await delay(failures.latencyMs);
   if (failures.serverError === 500) throw internalFailure();
@@ -90,7 +95,7 @@ async function applyInjectedFailures(account: SimAccount, iamAction: string | un
   if (iamAction === undefined) return;
   const action = iamAction.slice(iamAction.indexOf(':') + 1);
   if (failures.accessDenied.some((denied) => denied === action || denied === iamAction)) {
-    throw accessDenied(userArn(account), iamAction, resource);
+    throw accessDenied(userArn(account), iamAction, denial.resource, denial.code);
   }
   if (failures.throttleAll) {
     // SES words a throttled send differently from a throttled API call; callers tell them apart by message.

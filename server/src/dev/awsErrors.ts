@@ -37,10 +37,13 @@ export const signatureDoesNotMatch = () =>
     403,
   );
 
-/** IAM names the resource when the action has one (SNS topics); SES's account-wide actions end at the action. */
-export const accessDenied = (userArn: string, iamAction: string, resource?: string) =>
+/**
+ * IAM names the resource when the action has one (SNS topics); SES's account-wide actions end at the action.
+ * SNS reports the denial under its own code, AuthorizationError.
+ */
+export const accessDenied = (userArn: string, iamAction: string, resource?: string, code = 'AccessDenied') =>
   new AwsQueryError(
-    'AccessDenied',
+    code,
     `User: ${userArn} is not authorized to perform: ${iamAction}${resource === undefined ? '' : ` on resource: ${resource}`}`,
     403,
   );

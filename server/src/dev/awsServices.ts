@@ -36,6 +36,8 @@ export interface AwsService {
   actions: Record<string, ActionHandler>;
   /** The resource an AccessDenied message names, for services whose actions act on one (SNS topics). */
   resourceOf?: (params: QueryParams, account: SimAccount, region: string) => string;
+  /** The error code of an IAM denial when it is not `AccessDenied` (SNS: `AuthorizationError`). */
+  accessDeniedCode?: string;
 }
 
 export const userArn = (account: SimAccount) => `arn:aws:iam::${account.accountId}:user/${account.userName}`;
@@ -86,6 +88,7 @@ const sns: AwsService = {
     GetSubscriptionAttributes: getSubscriptionAttributes,
     Unsubscribe: unsubscribe,
   },
+  accessDeniedCode: 'AuthorizationError',
   // IAM names the topic (or subscription) acted on; listing and creating act on the account's topics.
   resourceOf: (params, account, region) =>
     params.get('TopicArn') ??
