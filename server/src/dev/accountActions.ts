@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { ActionHandler } from './actionContext.js';
 import { invalidParameterValue } from './awsErrors.js';
 import { isIdentityDomain, statusOf } from './identities.js';
+import { verificationToken } from './identityStore.js';
+import { pageOf } from './paging.js';
 import { double, el, memberList, type Xml } from './queryXml.js';
 
 const MAX_IDENTITIES_PER_LOOKUP = 100;
@@ -13,7 +14,7 @@ export const getSendQuota: ActionHandler = ({ state, account, region }) => [
 ];
 
 /** Lists every identity whatever its status, filtered by IdentityType, paged by MaxItems/NextToken. */
-export const listIdentities: ActionHandler = ({ account, params }) => {
+export const listIdentities: ActionHandler = ({ state, account, params }) => {
   const type = params.get('IdentityType');
   if (type !== undefined && type !== 'EmailAddress' && type !== 'Domain') {
     throw invalidParameterValue(`Invalid IdentityType <${type}>: must be EmailAddress or Domain.`);
@@ -22,27 +23,26 @@ export const listIdentities: ActionHandler = ({ account, params }) => {
   if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1_000) {
     throw invalidParameterValue('MaxItems must be between 1 and 1000.');
   }
-  const offset = decodeNextToken(params.get('NextToken'));
-
-  const all = account.identities
+  const all = state.identities
+    .of(account, state.clock())
     .map((i) => i.identity)
     .filter((identity) => type === undefined || (type === 'Domain') === isIdentityDomain(identity));
-  const page = all.slice(offset, offset + maxItems);
-  const next = offset + page.length;
+  const { page, nextToken } = pageOf(all, params.get('NextToken'), maxItems, () => invalidParameterValue('Invalid NextToken.'));
   const result: Xml[] = [memberList('Identities', page)];
-  if (next < all.length) result.push(el('NextToken', encodeNextToken(next)));
+  if (nextToken !== undefined) result.push(el('NextToken', nextToken));
   return result;
 };
 
 /** Unknown identities are left out of the map, as SES does. */
-export const getIdentityVerificationAttributes: ActionHandler = ({ account, params }) => {
+export const getIdentityVerificationAttributes: ActionHandler = ({ state, account, params }) => {
   const identities = params.members('Identities');
   if (identities.length > MAX_IDENTITIES_PER_LOOKUP) {
     throw invalidParameterValue(`You can request verification attributes for at most ${MAX_IDENTITIES_PER_LOOKUP} identities.`);
   }
+  const known = state.identities.of(account, state.clock());
   const entries: Xml[] = [];
   for (const identity of identities) {
-    const status = statusOf(account, identity);
+    const status = statusOf(known, identity);
     if (status === undefined) continue;
     // Domains carry the TXT-record token SES asked to publish; email addresses have none.
     const token = isIdentityDomain(identity) ? [el('VerificationToken', verificationToken(identity))] : [];
@@ -50,19 +50,3 @@ export const getIdentityVerificationAttributes: ActionHandler = ({ account, para
   }
   return [el('VerificationAttributes', ...entries)];
 };
-
-/** Opaque to callers, like SES's; here the offset of the next page. */
-function encodeNextToken(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString('base64');
-}
-
-function decodeNextToken(token: string | undefined): number {
-  if (token === undefined) return 0;
-  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
-  if (!match) throw invalidParameterValue('Invalid NextToken.');
-  return Number(match[1]);
-}
-
-function verificationToken(domain: string): string {
-  return createHash('sha256').update(domain.toLowerCase()).digest('base64').slice(0, 44);
-}

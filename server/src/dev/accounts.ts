@@ -41,6 +41,11 @@ const accountFields = {
   identities: z
     .array(z.strictObject({ identity: z.string().min(1), status: z.enum(verificationStatuses) }))
     .default(() => []),
+  /**
+   * Identities added through VerifyEmailIdentity/VerifyDomainIdentity/VerifyDomainDkim stay Pending this
+   * long on the simulator clock, then read as Success (DKIM too): checked when asked, so no timers run.
+   */
+  identityVerificationDelayMs: z.number().int().min(0).default(3_000),
   /** Accepted recipients per sliding second. */
   maxSendRate: z.number().positive().default(14),
   /** Accepted recipients per 24 hours; -1 means unlimited, as SES reports it. */
@@ -67,6 +72,8 @@ export const simAccountSchema = z.strictObject({
 export type SimAccountInput = z.input<typeof simAccountSchema>;
 /** One access key and the SES account behind it. */
 export type SimAccount = z.output<typeof simAccountSchema>;
+/** An email address or domain with its verification status. */
+export type SimIdentity = SimAccount['identities'][number];
 
 export const DEMO_SECRET_ACCESS_KEY = 'herald-demo-secret-key-do-not-use-in-aws';
 export const DEMO_ACCESS_KEY_ID = 'AKIAHERALDDEMO000001';

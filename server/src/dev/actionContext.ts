@@ -2,6 +2,7 @@ import type { SimAccount } from './accounts.js';
 import type { QueryParams } from './queryParams.js';
 import type { Xml } from './queryXml.js';
 import type { SimMessage, SimulatorState } from './simulatorState.js';
+import type { SnsSubscription, SnsTopic } from './snsTopics.js';
 
 /** What an action handler gets for one authenticated request. */
 export interface ActionContext {
@@ -12,6 +13,8 @@ export interface ActionContext {
   params: QueryParams;
   /** Hands an accepted message to the simulator's hook; never throws and never delays the answer. */
   announce(message: SimMessage): void;
+  /** Posts a SubscriptionConfirmation to the subscription's endpoint, after the answer has gone out. */
+  askToConfirm(topic: SnsTopic, subscription: SnsSubscription): void;
 }
 
 /** Returns the children of `<ActionResult>`, or throws an AwsQueryError. */

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { SimAccount } from './accounts.js';
+import type { ActionContext } from './actionContext.js';
 import {
   AwsQueryError,
   accessDenied,
@@ -28,6 +29,7 @@ export interface AwsEndpointDeps {
   state: SimulatorState;
   logger: Logger;
   announce(message: SimMessage): void;
+  askToConfirm: ActionContext['askToConfirm'];
 }
 
 /** Answers one `POST /` of the SES or STS Query API, always with an AWS-shaped body. */
@@ -46,11 +48,13 @@ export async function answerAwsRequest(deps: AwsEndpointDeps, req: IncomingMessa
     const { account, region } = await authenticate(deps.state, req, raw);
     // hasOwn: `Action=constructor` must not reach Object.prototype.
     const handler = service && Object.hasOwn(service.actions, action) ? service.actions[action] : undefined;
-    await applyInjectedFailures(account, service && handler ? `${service.iamPrefix}:${action}` : undefined);
+    const iamAction = service && handler ? `${service.iamPrefix}:${action}` : undefined;
+    const denial = { resource: service?.resourceOf?.(params, account, region), code: service?.accessDeniedCode };
+    await applyInjectedFailures(account, iamAction, denial);
     if (!service || !handler) throw invalidAction(action);
     const sending = action === 'SendEmail' || action === 'SendRawEmail';
     if (sending) applyInjectedSendFailures(account, params);
-    const result = await handler({ state: deps.state, account, region, params, announce: deps.announce });
+    const result = await handler({ state: deps.state, account, region, params, announce: deps.announce, askToConfirm: deps.askToConfirm });
     if (sending && account.failures.stallAfterAcceptMs > 0) await delay(account.failures.stallAfterAcceptMs);
     body = successResponse(service.namespace, action, result, requestId);
   } catch (error) {
@@ -79,7 +83,11 @@ async function authenticate(state: SimulatorState, req: IncomingMessage, body: B
  * Failures configured for the key, in the order AWS would meet them: slowness, outage, IAM,
  * throttling. `iamAction` (`ses:GetSendQuota`) is undefined for an action the simulator lacks.
  */
-async function applyInjectedFailures(account: SimAccount, iamAction: string | undefined): Promise<void> {
+async function applyInjectedFailures(
+  account: SimAccount,
+  iamAction: string | undefined,
+  denial: { resource: string | undefined; code: string | undefined },
+): Promise<void> {
   const { failures } = account;
   if (failures.latencyMs > 0) await delay(failures.latencyMs);
   if (failures.serverError === 500) throw internalFailure();
@@ -87,7 +95,7 @@ async function applyInjectedFailures(account: SimAccount, iamAction: string | un
   if (iamAction === undefined) return;
   const action = iamAction.slice(iamAction.indexOf(':') + 1);
   if (failures.accessDenied.some((denied) => denied === action || denied === iamAction)) {
-    throw accessDenied(userArn(account), iamAction);
+    throw accessDenied(userArn(account), iamAction, denial.resource, denial.code);
   }
   if (failures.throttleAll) {
     // SES words a throttled send differently from a throttled API call; callers tell them apart by message.

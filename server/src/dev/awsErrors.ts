@@ -37,8 +37,16 @@ export const signatureDoesNotMatch = () =>
     403,
   );
 
-export const accessDenied = (userArn: string, iamAction: string) =>
-  new AwsQueryError('AccessDenied', `User: ${userArn} is not authorized to perform: ${iamAction}`, 403);
+/**
+ * IAM names the resource when the action has one (SNS topics); SES's account-wide actions end at the action.
+ * SNS reports the denial under its own code, AuthorizationError.
+ */
+export const accessDenied = (userArn: string, iamAction: string, resource?: string, code = 'AccessDenied') =>
+  new AwsQueryError(
+    code,
+    `User: ${userArn} is not authorized to perform: ${iamAction}${resource === undefined ? '' : ` on resource: ${resource}`}`,
+    403,
+  );
 
 export const invalidAction = (action: string) =>
   new AwsQueryError('InvalidAction', `The action ${action} is not valid for this web service.`, 400);
@@ -74,3 +82,28 @@ export const notVerified = (region: string, identities: string[]) =>
 
 export const accountSendingPaused = () =>
   new AwsQueryError('AccountSendingPausedException', 'Sending is paused for this account.', 400);
+
+// SNS's own codes (NotFound is a 404 there, InvalidParameter its 400 for bad input).
+
+export const snsNotFound = (message: string) => new AwsQueryError('NotFound', message, 404);
+
+export const snsInvalidParameter = (detail: string) => new AwsQueryError('InvalidParameter', `Invalid parameter: ${detail}`, 400);
+
+// SES configuration sets and identities.
+
+export const configurationSetAlreadyExists = (name: string) =>
+  new AwsQueryError('ConfigurationSetAlreadyExists', `Configuration set <${name}> already exists.`, 400);
+
+export const configurationSetDoesNotExist = (name: string) =>
+  new AwsQueryError('ConfigurationSetDoesNotExist', `Configuration set <${name}> does not exist.`, 400);
+
+export const eventDestinationAlreadyExists = (name: string, set: string) =>
+  new AwsQueryError('EventDestinationAlreadyExists', `Event destination ${name} already exists in configuration set ${set}.`, 400);
+
+export const eventDestinationDoesNotExist = (name: string, set: string) =>
+  new AwsQueryError('EventDestinationDoesNotExist', `No EventDestination found for ${name} in configuration set ${set}.`, 400);
+
+export const invalidSnsDestination = (topicArn: string) =>
+  new AwsQueryError('InvalidSNSDestination', `SNS topic <${topicArn}> not found.`, 400);
+
+export const limitExceeded = (message: string) => new AwsQueryError('LimitExceeded', message, 400);

@@ -2,8 +2,30 @@ import { createHash } from 'node:crypto';
 import type { SimAccount } from './accounts.js';
 import { getIdentityVerificationAttributes, getSendQuota, listIdentities } from './accountActions.js';
 import type { ActionHandler } from './actionContext.js';
-import { el, SES_NAMESPACE, SES_VERSION, STS_NAMESPACE, STS_VERSION } from './queryXml.js';
+import {
+  createConfigurationSet,
+  createConfigurationSetEventDestination,
+  deleteConfigurationSet,
+  deleteConfigurationSetEventDestination,
+  describeConfigurationSet,
+  listConfigurationSets,
+  updateConfigurationSetEventDestination,
+} from './configSetActions.js';
+import { deleteIdentity, getIdentityDkimAttributes, verifyDomainDkim, verifyDomainIdentity, verifyEmailIdentity } from './identityActions.js';
+import type { QueryParams } from './queryParams.js';
+import { el, SES_NAMESPACE, SES_VERSION, SNS_NAMESPACE, SNS_VERSION, STS_NAMESPACE, STS_VERSION } from './queryXml.js';
 import { sendEmail, sendRawEmail } from './sendActions.js';
+import {
+  createTopic,
+  deleteTopic,
+  getSubscriptionAttributes,
+  getTopicAttributes,
+  listSubscriptionsByTopic,
+  listTopics,
+  setTopicAttributes,
+  subscribe,
+  unsubscribe,
+} from './snsActions.js';
 
 /** One Query API the endpoint answers, chosen by the request's `Version`. */
 export interface AwsService {
@@ -12,6 +34,10 @@ export interface AwsService {
   /** The IAM prefix of its actions, as AccessDenied messages name them (`ses:GetSendQuota`). */
   iamPrefix: string;
   actions: Record<string, ActionHandler>;
+  /** The resource an AccessDenied message names, for services whose actions act on one (SNS topics). */
+  resourceOf?: (params: QueryParams, account: SimAccount, region: string) => string;
+  /** The error code of an IAM denial when it is not `AccessDenied` (SNS: `AuthorizationError`). */
+  accessDeniedCode?: string;
 }
 
 export const userArn = (account: SimAccount) => `arn:aws:iam::${account.accountId}:user/${account.userName}`;
@@ -32,7 +58,42 @@ const ses: AwsService = {
     GetSendQuota: getSendQuota,
     ListIdentities: listIdentities,
     GetIdentityVerificationAttributes: getIdentityVerificationAttributes,
+    VerifyEmailIdentity: verifyEmailIdentity,
+    VerifyDomainIdentity: verifyDomainIdentity,
+    VerifyDomainDkim: verifyDomainDkim,
+    GetIdentityDkimAttributes: getIdentityDkimAttributes,
+    DeleteIdentity: deleteIdentity,
+    CreateConfigurationSet: createConfigurationSet,
+    DescribeConfigurationSet: describeConfigurationSet,
+    ListConfigurationSets: listConfigurationSets,
+    DeleteConfigurationSet: deleteConfigurationSet,
+    CreateConfigurationSetEventDestination: createConfigurationSetEventDestination,
+    UpdateConfigurationSetEventDestination: updateConfigurationSetEventDestination,
+    DeleteConfigurationSetEventDestination: deleteConfigurationSetEventDestination,
   },
+};
+
+const sns: AwsService = {
+  version: SNS_VERSION,
+  namespace: SNS_NAMESPACE,
+  iamPrefix: 'sns',
+  actions: {
+    CreateTopic: createTopic,
+    GetTopicAttributes: getTopicAttributes,
+    SetTopicAttributes: setTopicAttributes,
+    ListTopics: listTopics,
+    DeleteTopic: deleteTopic,
+    Subscribe: subscribe,
+    ListSubscriptionsByTopic: listSubscriptionsByTopic,
+    GetSubscriptionAttributes: getSubscriptionAttributes,
+    Unsubscribe: unsubscribe,
+  },
+  accessDeniedCode: 'AuthorizationError',
+  // IAM names the topic (or subscription) acted on; listing and creating act on the account's topics.
+  resourceOf: (params, account, region) =>
+    params.get('TopicArn') ??
+    params.get('SubscriptionArn') ??
+    `arn:aws:sns:${region}:${account.accountId}:${params.get('Name') ?? '*'}`,
 };
 
 const sts: AwsService = {
@@ -49,5 +110,5 @@ const sts: AwsService = {
 };
 
 export function serviceFor(version: string | undefined): AwsService | undefined {
-  return [ses, sts].find((s) => s.version === version);
+  return [ses, sns, sts].find((s) => s.version === version);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { simAccountBodySchema, simAccountSchema } from './accounts.js';
 import type { SimEventsEngine } from './simEvents.js';
 import { simEventsOptionsPatchSchema } from './simEventsOptions.js';
+import { topicAttributes } from './snsActions.js';
 import type { SimulatorState } from './simulatorState.js';
 
 /** Everything under this prefix is for tests and demos; AWS calls never use it. */
@@ -16,7 +17,7 @@ export interface ControlDeps {
 
 /**
  * `GET messages[?accountId=]`, `POST reset`, `GET accounts`, `PUT accounts/:accessKeyId`,
- * `GET|POST events`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
+ * `GET|POST events`, `GET sns/topics`, `GET configuration-sets[?accountId=]`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
  * Answers JSON; secrets never leave.
  */
 export async function answerControlRequest({ state, events }: ControlDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -44,6 +45,8 @@ export async function answerControlRequest({ state, events }: ControlDeps, req: 
     return json(res, 200, { ok: true });
   }
   if (route === 'GET accounts') return json(res, 200, state.listAccounts());
+  if (route === 'GET sns/topics') return json(res, 200, snsTopicsView(state));
+  if (route === 'GET configuration-sets') return json(res, 200, state.configSets.all(url.searchParams.get('accountId') ?? undefined));
 
   const put = /^PUT accounts\/([^/]+)$/.exec(route);
   if (put) {
@@ -57,6 +60,20 @@ export async function answerControlRequest({ state, events }: ControlDeps, req: 
     return json(res, 200, state.listAccounts().find((a) => a.accessKeyId === accessKeyId.data));
   }
   return json(res, 404, { error: `no control endpoint ${route}` });
+}
+
+/** Every API-made topic with its attributes and subscriptions (tokens stay secret, as SNS keeps them). */
+function snsTopicsView(state: SimulatorState) {
+  return state.topics.all().map((topic) => ({
+    topicArn: topic.arn,
+    attributes: topicAttributes(topic),
+    subscriptions: topic.subscriptions.map((s) => ({
+      subscriptionArn: s.arn,
+      status: s.confirmed ? 'confirmed' : 'pending',
+      protocol: s.protocol,
+      endpoint: s.endpoint,
+    })),
+  }));
 }
 
 const BAD_JSON = 'body must be JSON (at most 1 MB)';

@@ -1,4 +1,4 @@
-import type { SimAccount, VerificationStatus } from './accounts.js';
+import type { SimIdentity, VerificationStatus } from './accounts.js';
 import { invalidParameterValue } from './awsErrors.js';
 
 /**
@@ -24,26 +24,29 @@ export function isIdentityDomain(identity: string): boolean {
   return !identity.includes('@');
 }
 
-export function statusOf(account: SimAccount, identity: string): VerificationStatus | undefined {
+/** An account's identities as they stand now (preset and API-added, see identityStore.ts). */
+export type KnownIdentities = readonly SimIdentity[];
+
+export function statusOf(known: KnownIdentities, identity: string): VerificationStatus | undefined {
   const wanted = identity.toLowerCase();
-  return account.identities.find((i) => i.identity.toLowerCase() === wanted)?.status;
+  return known.find((i) => i.identity.toLowerCase() === wanted)?.status;
 }
 
 /**
  * An address may be used when it is verified itself, or when its domain or a parent domain is
  * (SES lets a verified domain send from any address of it and of its subdomains).
  */
-export function isVerifiedAddress(account: SimAccount, address: string): boolean {
-  return verifiedIdentityFor(account, address) !== undefined;
+export function isVerifiedAddress(known: KnownIdentities, address: string): boolean {
+  return verifiedIdentityFor(known, address) !== undefined;
 }
 
 /** The verified identity that lets `address` send (itself, or the nearest verified parent domain): SES's `sourceArn`. */
-export function verifiedIdentityFor(account: SimAccount, address: string): string | undefined {
-  if (statusOf(account, address) === 'Success') return address;
+export function verifiedIdentityFor(known: KnownIdentities, address: string): string | undefined {
+  if (statusOf(known, address) === 'Success') return address;
   const labels = domainOf(address).split('.');
   for (let i = 0; i < labels.length - 1; i += 1) {
     const domain = labels.slice(i).join('.');
-    if (statusOf(account, domain) === 'Success') return domain;
+    if (statusOf(known, domain) === 'Success') return domain;
   }
   return undefined;
 }

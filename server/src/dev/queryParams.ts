@@ -17,6 +17,15 @@ export class QueryParams {
     return this.indices(`${prefix}.member.`).map((n) => this.values.get(`${prefix}.member.${n}`) ?? '');
   }
 
+  /** A Query map (`Prefix.entry.N.key` / `Prefix.entry.N.value`), in index order. */
+  entries(prefix: string): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const n of this.indices(`${prefix}.entry.`, '.key')) {
+      map.set(this.values.get(`${prefix}.entry.${n}.key`) ?? '', this.values.get(`${prefix}.entry.${n}.value`) ?? '');
+    }
+    return map;
+  }
+
   /** SES message tags: `Tags.member.N.Name` / `Tags.member.N.Value`. */
   tags(): Record<string, string> {
     const tags = new Map<string, string>();

@@ -2,8 +2,10 @@ import type { AwsQueryError } from './awsErrors.js';
 
 export const SES_VERSION = '2010-12-01';
 export const STS_VERSION = '2011-06-15';
+export const SNS_VERSION = '2010-03-31';
 export const SES_NAMESPACE = `http://ses.amazonaws.com/doc/${SES_VERSION}/`;
 export const STS_NAMESPACE = `https://sts.amazonaws.com/doc/${STS_VERSION}/`;
+export const SNS_NAMESPACE = `http://sns.amazonaws.com/doc/${SNS_VERSION}/`;
 
 /** A fragment of XML that is already escaped. */
 export interface Xml {

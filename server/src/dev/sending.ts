@@ -31,9 +31,10 @@ export function acceptSend(ctx: ActionContext, draft: SendDraft): SimMessage {
   if (fields.destinations.length > MAX_RECIPIENTS) throw invalidParameterValue(`Recipient count exceeds ${MAX_RECIPIENTS}.`);
   if (account.failures.accountPaused) throw accountSendingPaused();
 
-  const unverified = [fields.source, ...alsoVerify].filter((a) => !isVerifiedAddress(account, a));
+  const known = state.identities.of(account, state.clock());
+  const unverified = [fields.source, ...alsoVerify].filter((a) => !isVerifiedAddress(known, a));
   if (account.sandbox) {
-    unverified.push(...fields.destinations.filter((a) => !isMailboxSimulator(a) && !isVerifiedAddress(account, a)));
+    unverified.push(...fields.destinations.filter((a) => !isMailboxSimulator(a) && !isVerifiedAddress(known, a)));
   }
   if (unverified.length > 0) throw notVerified(region, [...new Set(unverified)]);
 

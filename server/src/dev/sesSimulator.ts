@@ -85,7 +85,7 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
     const answer = path.startsWith(CONTROL_PREFIX)
       ? answerControlRequest({ state, events }, req, res)
       : req.method === 'POST'
-        ? answerAwsRequest({ state, logger, announce }, req, res)
+        ? answerAwsRequest({ state, logger, announce, askToConfirm: events.askToConfirm }, req, res)
         : Promise.resolve(notFound(res));
     answer.catch((err: unknown) => {
       logger.error({ err }, 'SES simulator: request failed');

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { destinationRoutes, signatureVersionOf, usesEventDestinations } from './destinationEvents.js';
 import { domainOf, verifiedIdentityFor } from './identities.js';
 import { pendingWork } from './pendingWork.js';
 import { type SenderFacts, sesEventPayload } from './sesEventPayloads.js';
@@ -12,10 +14,12 @@ import {
   type SimEventsOptions,
 } from './simEventsOptions.js';
 import type { SimMessage, SimulatorState } from './simulatorState.js';
+import { type DeliveryCounts, snsDelivery } from './snsDelivery.js';
 import { snsHttpClient } from './snsHttp.js';
-import { type SnsEnvelope, type SnsSigner, signedNotification, signedSubscriptionConfirmation } from './snsMessages.js';
+import { type SnsSigner, signedNotification, signedSubscriptionConfirmation } from './snsMessages.js';
 import { createSnsSigningIdentity } from './snsSigningIdentity.js';
-import { snsSubscriptions, topicArnFor } from './snsSubscriptions.js';
+import { snsSubscriptions, subscribeUrlFor, topicArnFor } from './snsSubscriptions.js';
+import type { SnsSubscription, SnsTopic } from './snsTopics.js';
 
 export interface SimEventsStats {
   /** Notification POSTs answered 2xx (duplicates included, confirmations not). */
@@ -24,7 +28,7 @@ export interface SimEventsStats {
   failed: number;
   /** Events never posted: no webhook URL when due, or the topic's subscription unconfirmed. */
   dropped: number;
-  /** Topics with a confirmed subscription. */
+  /** Topics with a confirmed subscription (the implicit ones and those made through the SNS API). */
   confirmedTopics: string[];
 }
 
@@ -42,6 +46,8 @@ export interface SimEvents {
 export interface SimEventsEngine extends SimEvents {
   /** Schedules the events of an accepted message; synchronous, so `idle()` right after a send sees them. */
   accept(message: SimMessage): void;
+  /** Posts a SubscriptionConfirmation for a subscription made through the SNS API (Subscribe). */
+  askToConfirm(topic: SnsTopic, subscription: SnsSubscription): void;
   /** Answers `GET sns/<certificate>.pem` and `GET sns/confirm`; false for any other route. */
   answerSnsRequest(route: string, url: URL, res: ServerResponse): Promise<boolean>;
   /** Cancels everything scheduled or in flight and zeroes the counters; subscriptions stay. */
@@ -65,72 +71,33 @@ export function createSimEvents(deps: {
 }): SimEventsEngine {
   const { logger } = deps;
   let options = applySimEventsOptions(defaultSimEventsOptions(), deps.options ?? {});
-  const counts = { posted: 0, failed: 0, dropped: 0 };
+  const counts: DeliveryCounts = { posted: 0, failed: 0, dropped: 0 };
   const identity = createSnsSigningIdentity();
   const http = snsHttpClient();
   const work = pendingWork((err) => logger.error({ err }, 'SES simulator: posting an SES event failed'));
+  const delivery = snsDelivery({ work, http, logger, options: () => options, counts });
   let stopped = false;
   const snsBase = () => `${deps.baseUrl()}/_simulator/${SNS_ROUTE_PREFIX}`;
 
-  const signer = async (): Promise<SnsSigner> => ({
+  const signer = async (signatureVersion = options.signatureVersion): Promise<SnsSigner> => ({
     certUrl: `${snsBase()}${identity.certFileName}`,
     keyPem: (await identity.get()).keyPem,
-    signatureVersion: options.signatureVersion,
+    signatureVersion,
   });
-
-  /** One POST, within the in-flight cap. */
-  const attempt = async (endpoint: string, envelope: SnsEnvelope, subscriptionArn: string | null, signal: AbortSignal) => {
-    const release = await work.slot(options.maxInFlight, signal);
-    try {
-      return await http.post(endpoint, envelope, subscriptionArn, signal);
-    } finally {
-      release();
-    }
-  };
 
   const subscriptions = snsSubscriptions({
     confirmBaseUrl: () => `${snsBase()}confirm`,
     logger,
     send: async ({ topicArn, endpoint, subscribeUrl, token }, signal) => {
       const envelope = signedSubscriptionConfirmation(await signer(), { topicArn, subscribeUrl, token });
-      const outcome = await attempt(endpoint, envelope, null, signal);
+      const outcome = await delivery.attempt(endpoint, envelope, null, signal);
       logger.debug({ topicArn, status: outcome.status, error: outcome.error }, 'SES simulator: subscription confirmation posted');
     },
+    confirmOther: (topicArn, token) => deps.state.topics.confirm(topicArn, token),
   });
 
-  /**
-   * Delivers one envelope under SNS's policy. Only the first attempt is awaited, so a message's
-   * later events are not held up; retries (and so their arrival after later events) run apart.
-   */
-  const deliver = async (endpoint: string, envelope: SnsEnvelope, subscriptionArn: string, signal: AbortSignal) => {
-    const log = { snsMessageId: envelope.MessageId, topicArn: envelope.TopicArn };
-    const settle = (result: 'delivered' | 'refused' | 'retry', status: number | null) => {
-      if (result === 'delivered') counts.posted += 1;
-      else {
-        counts.failed += 1;
-        logger.warn({ ...log, status }, 'SES simulator: the webhook did not take an SNS notification');
-      }
-    };
-    const first = await attempt(endpoint, envelope, subscriptionArn, signal);
-    logger.debug({ ...log, status: first.status, error: first.error }, 'SES simulator: SNS notification posted');
-    if (first.result !== 'retry' || options.retries === 0) return settle(first.result, first.status);
-    work.run(async (retrySignal) => {
-      let last = first;
-      for (let retry = 1; retry <= options.retries && last.result === 'retry'; retry += 1) {
-        await work.sleep(options.retryDelayMs, retrySignal);
-        // A subscription belongs to its endpoint: once the webhook moved (or was unset), SNS no longer posts there.
-        if (options.webhookUrl !== endpoint) {
-          counts.dropped += 1;
-          return;
-        }
-        last = await attempt(endpoint, envelope, subscriptionArn, retrySignal);
-        logger.debug({ ...log, retry, status: last.status, error: last.error }, 'SES simulator: SNS notification retried');
-      }
-      settle(last.result, last.status);
-    });
-  };
-
-  const publish = async (message: SimMessage, sender: SenderFacts, event: PlannedEvent, signal: AbortSignal) => {
+  /** The implicit path: the account's `herald-ses-events` topic, subscribed by `webhookUrl`. */
+  const publishToWebhook = async (message: SimMessage, sender: SenderFacts, event: PlannedEvent, signal: AbortSignal) => {
     const endpoint = options.webhookUrl;
     const topicArn = topicArnFor(message.region, message.accountId);
     const subscriptionArn = endpoint ? await subscriptions.confirmed(topicArn, endpoint, signal) : null;
@@ -141,23 +108,38 @@ export function createSimEvents(deps: {
       return;
     }
     const at = new Date(Date.parse(message.acceptedAt) + event.atMs);
-    const payload = sesEventPayload(message, sender, event.detail, at);
-    const envelope = signedNotification(await signer(), { topicArn, message: payload });
-    await deliver(endpoint, envelope, subscriptionArn, signal);
-    if (options.random() < options.duplicateProbability) {
-      // SNS delivers at least once: the very same envelope (same MessageId and signature) again, later.
-      const again = between(options.deliveryDelayMs, options.random);
-      work.run(async (dupSignal) => {
-        await work.sleep(again, dupSignal);
-        if (options.webhookUrl === endpoint) await deliver(endpoint, envelope, subscriptionArn, dupSignal);
-      });
+    const envelope = signedNotification(await signer(), { topicArn, message: sesEventPayload(message, sender, event.detail, at) });
+    // A subscription belongs to its endpoint: once the webhook moved (or was unset), SNS no longer posts there.
+    await delivery.deliver({ endpoint, subscriptionArn, stillSubscribed: () => options.webhookUrl === endpoint }, envelope, signal);
+  };
+
+  /** The configuration set's event destinations: each topic's confirmed subscriptions get the event. */
+  const publishToDestinations = async (message: SimMessage, sender: SenderFacts, event: PlannedEvent, signal: AbortSignal) => {
+    const routes = destinationRoutes(deps.state, message, event.detail.kind);
+    const at = new Date(Date.parse(message.acceptedAt) + event.atMs);
+    for (const { topic, confirmed, pending } of routes) {
+      counts.dropped += pending;
+      if (confirmed.length === 0) continue;
+      const topicSigner = await signer(signatureVersionOf(topic));
+      const payload = sesEventPayload(message, sender, event.detail, at);
+      // One publish: every subscription gets the same SNS MessageId, each its own POST.
+      const messageId = randomUUID();
+      await Promise.all(
+        confirmed.map((sub) =>
+          delivery.deliver(
+            { endpoint: sub.endpoint, subscriptionArn: sub.arn, stillSubscribed: () => deps.state.topics.isConfirmed(sub) },
+            signedNotification(topicSigner, { topicArn: topic.arn, message: payload, messageId }),
+            signal,
+          ),
+        ),
+      );
     }
   };
 
   const senderFacts = (message: SimMessage): SenderFacts => {
     const account = deps.state.findAccount(message.accessKeyId);
     return {
-      identity: (account && verifiedIdentityFor(account, message.source)) ?? domainOf(message.source),
+      identity: (account && verifiedIdentityFor(deps.state.identities.of(account, deps.state.clock()), message.source)) ?? domainOf(message.source),
       callerIdentity: account?.userName ?? 'herald-sim',
       sourceIp: '127.0.0.1', // every caller of a local simulator is local
     };
@@ -165,7 +147,9 @@ export function createSimEvents(deps: {
 
   return {
     accept(message) {
-      if (options.webhookUrl === null || stopped) return;
+      // Through API-made event destinations even without a webhook; the implicit topic only with one.
+      const publish = usesEventDestinations(deps.state, message) ? publishToDestinations : publishToWebhook;
+      if (stopped || (publish === publishToWebhook && options.webhookUrl === null)) return;
       const sender = senderFacts(message);
       const planned = planSesEvents(message, options);
       const acceptedAt = Date.now();
@@ -188,6 +172,18 @@ export function createSimEvents(deps: {
       });
     },
 
+    askToConfirm(topic, subscription) {
+      if (stopped) return;
+      work.run(async (signal) => {
+        await work.sleep(0, signal); // after the Subscribe answer has gone out, as with SNS
+        const subscribeUrl = subscribeUrlFor(`${snsBase()}confirm`, topic.arn, subscription.token);
+        const input = { topicArn: topic.arn, subscribeUrl, token: subscription.token };
+        const envelope = signedSubscriptionConfirmation(await signer(signatureVersionOf(topic)), input);
+        const outcome = await delivery.attempt(subscription.endpoint, envelope, null, signal);
+        logger.debug({ topicArn: topic.arn, status: outcome.status, error: outcome.error }, 'SES simulator: subscription confirmation posted');
+      });
+    },
+
     async answerSnsRequest(route, url, res) {
       if (route === `GET ${SNS_ROUTE_PREFIX}${identity.certFileName}`) {
         const { certPem } = await identity.get();
@@ -207,7 +203,7 @@ export function createSimEvents(deps: {
     },
     options: () => publicSimEventsOptions(options),
     idle: () => work.idle(),
-    stats: () => ({ ...counts, confirmedTopics: subscriptions.confirmedTopics() }),
+    stats: () => ({ ...counts, confirmedTopics: [...subscriptions.confirmedTopics(), ...deps.state.topics.confirmedTopicArns()] }),
 
     reset() {
       work.cancel();
@@ -220,8 +216,4 @@ export function createSimEvents(deps: {
       http.close();
     },
   };
-}
-
-function between([min, max]: [number, number], random: () => number): number {
-  return min + Math.floor(random() * (max - min + 1));
 }

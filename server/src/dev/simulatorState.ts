@@ -1,5 +1,8 @@
 import type { SimAccount } from './accounts.js';
+import { ConfigurationSets } from './configSets.js';
+import { IdentityStore } from './identityStore.js';
 import { SendLog } from './sendLog.js';
+import { SnsTopics } from './snsTopics.js';
 
 /** One message SES accepted: what tests count, and what a later step turns into SES events. */
 export interface SimMessage {
@@ -34,6 +37,10 @@ export class SimulatorState {
   private readonly accounts = new Map<string, SimAccount>();
   private readonly sendLogs = new Map<string, SendLog>();
   readonly messages: SimMessage[] = [];
+  /** What the SES and SNS APIs set up (identities, configuration sets, topics): kept across reset, like accounts. */
+  readonly identities = new IdentityStore();
+  readonly configSets = new ConfigurationSets();
+  readonly topics = new SnsTopics();
   private readonly resetListeners: Array<() => void> = [];
 
   constructor(
@@ -71,7 +78,7 @@ export class SimulatorState {
     return accountId === undefined ? [...this.messages] : this.messages.filter((m) => m.accountId === accountId);
   }
 
-  /** Forgets messages and quota counters (and, through listeners, scheduled SES events); accounts stay as configured. */
+  /** Forgets messages and quota counters (and, through listeners, scheduled SES events); accounts and API-made setup stay. */
   reset(): void {
     this.messages.length = 0;
     this.sendLogs.clear();

@@ -2,15 +2,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AwsQueryError } from './awsErrors.js';
-import { el, errorResponse, successResponse } from './queryXml.js';
-
-export const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
+import { el, errorResponse, SNS_NAMESPACE, successResponse } from './queryXml.js';
 /** SNS lets a refused subscription be asked again; the simulator waits this long between asks per topic. */
 export const CONFIRM_RETRY_MS = 5_000;
 
 /** The topic SES publishes an account's events to in a region (one per account and region, as Herald sets them up). */
 export function topicArnFor(region: string, accountId: string): string {
   return `arn:aws:sns:${region}:${accountId}:herald-ses-events`;
+}
+
+/** SNS's SubscribeURL: `<base>?Action=ConfirmSubscription&TopicArn=…&Token=…`. */
+export function subscribeUrlFor(confirmBaseUrl: string, topicArn: string, token: string): string {
+  // SNS writes the ARN unencoded; only characters a query would misread are escaped.
+  const topic = encodeURIComponent(topicArn).replace(/%3A/gi, ':');
+  return `${confirmBaseUrl}?Action=ConfirmSubscription&TopicArn=${topic}&Token=${token}`;
 }
 
 /** Sends a signed SubscriptionConfirmation; resolves once the endpoint answered (or failed to). */
@@ -45,7 +50,14 @@ interface Subscription {
  * is a new subscription): a SubscriptionConfirmation carrying a SubscribeURL with a secret token;
  * the subscription is confirmed when the endpoint GETs that URL.
  */
-export function snsSubscriptions(deps: { confirmBaseUrl: () => string; send: SendConfirmation; logger: Logger; now?: () => number }): SnsSubscriptions {
+export function snsSubscriptions(deps: {
+  confirmBaseUrl: () => string;
+  send: SendConfirmation;
+  logger: Logger;
+  now?: () => number;
+  /** Confirms a token of subscriptions made elsewhere (the SNS API's): their ARN, or null when not theirs. */
+  confirmOther?: (topicArn: string | null, token: string | null) => string | null;
+}): SnsSubscriptions {
   const now = deps.now ?? Date.now;
   const subscriptions = new Map<string, Subscription>();
   const byToken = new Map<string, Subscription>();
@@ -53,9 +65,7 @@ export function snsSubscriptions(deps: { confirmBaseUrl: () => string; send: Sen
   const ask = async (sub: Subscription, signal: AbortSignal): Promise<string | null> => {
     const token = randomBytes(64).toString('hex');
     byToken.set(token, sub);
-    // SNS writes the ARN unencoded; only characters a query would misread are escaped.
-    const topic = encodeURIComponent(sub.topicArn).replace(/%3A/gi, ':');
-    const subscribeUrl = `${deps.confirmBaseUrl()}?Action=ConfirmSubscription&TopicArn=${topic}&Token=${token}`;
+    const subscribeUrl = subscribeUrlFor(deps.confirmBaseUrl(), sub.topicArn, token);
     try {
       await deps.send({ topicArn: sub.topicArn, endpoint: sub.endpoint, subscribeUrl, token }, signal);
     } catch (err) {
@@ -95,13 +105,13 @@ export function snsSubscriptions(deps: { confirmBaseUrl: () => string; send: Sen
       if (url.searchParams.get('Action') !== 'ConfirmSubscription') {
         return fail(new AwsQueryError('InvalidAction', 'The action or operation requested is invalid.', 400));
       }
-      const sub = byToken.get(url.searchParams.get('Token') ?? '');
-      if (!sub || sub.topicArn !== url.searchParams.get('TopicArn')) {
-        return fail(new AwsQueryError('AuthorizationError', 'Invalid token', 403));
-      }
-      sub.arn ??= `${sub.topicArn}:${randomUUID()}`;
+      const topicArn = url.searchParams.get('TopicArn');
+      const token = url.searchParams.get('Token');
+      const sub = byToken.get(token ?? '');
+      const arn = sub && sub.topicArn === topicArn ? (sub.arn ??= `${sub.topicArn}:${randomUUID()}`) : (deps.confirmOther?.(topicArn, token) ?? null);
+      if (arn === null) return fail(new AwsQueryError('AuthorizationError', 'Invalid token', 403));
       res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
-      res.end(successResponse(SNS_NAMESPACE, 'ConfirmSubscription', [el('SubscriptionArn', sub.arn)], requestId));
+      res.end(successResponse(SNS_NAMESPACE, 'ConfirmSubscription', [el('SubscriptionArn', arn)], requestId));
     },
 
     confirmedTopics: () => [...new Set([...subscriptions.values()].filter((s) => s.arn !== null).map((s) => s.topicArn))],
