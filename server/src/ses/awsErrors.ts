@@ -54,6 +54,9 @@ export function explainAwsError(raw: unknown, action: AwsAction, region: string)
       return new AppError('BAD_REQUEST', `The Secret Access Key does not belong to this Access Key ID. Paste the secret again, exactly as IAM showed it. (AWS error: ${code})`, details);
     case 'AccessDenied':
     case 'AccessDeniedException':
+    // SNS's word for an IAM denial.
+    case 'AuthorizationError':
+    case 'AuthorizationErrorException':
       return new AppError(
         'BAD_REQUEST',
         `These keys are valid, but their IAM user is not allowed to call ${action}. Add ${action} to the user's policy (docs/aws-setup.md lists what each part of Herald needs) and try again. (AWS error: ${code})`,
