@@ -41,7 +41,7 @@ const logger = createLogger('info');
 const simulator = await startSesSimulator({ port, host: values.host, logger, events: { webhookUrl: values.webhook ?? null } });
 
 console.log(`
-SES/STS simulator at ${simulator.url}   (endpoint for SESClient / STSClient; any region)
+SES/SNS/STS simulator at ${simulator.url}   (endpoint for SESClient / SNSClient / STSClient; any region)
 
   demo key        ${DEMO_ACCESS_KEY_ID}   account ${DEMO_ACCOUNT_ID}, sender demo@herald.test or any @herald.test
   secret          ${DEMO_SECRET_ACCESS_KEY}   (the same for every preset key)
@@ -55,6 +55,8 @@ SES/STS simulator at ${simulator.url}   (endpoint for SESClient / STSClient; any
   PUT  ${simulator.url}/_simulator/accounts/:accessKeyId   add or replace a key (see src/dev/README.md)
   GET  ${simulator.url}/_simulator/events       SES event options and counters
   POST ${simulator.url}/_simulator/events       change them, e.g. {"webhookUrl":"http://127.0.0.1:3000/webhooks/email"}
+  GET  ${simulator.url}/_simulator/sns/topics   topics made through the SNS API, with their subscriptions
+  GET  ${simulator.url}/_simulator/configuration-sets[?accountId=]   configuration sets made through the SES API
 
   SES events → ${values.webhook ?? 'nowhere yet (pass --webhook <url> or POST /_simulator/events)'}
   A webhook must trust ${simulator.url} (SNS_CERT_URL_ALLOW) for the simulator's signing certificate.

@@ -255,6 +255,19 @@ describe('configuration sets and event destinations', () => {
     expect(sim.events.stats()).toMatchObject({ posted: 2, dropped: 2 });
   });
 
+  it("routes a send naming no set through the account's defaultConfigurationSet once the API created it", async () => {
+    const webhook = await receiver();
+    const { sim, sns, ses } = await start({ webhookUrl: webhook.url });
+    const subscriber = await receiver();
+    const { topicArn } = await confirmedTopic(sns, subscriber.url);
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: 'herald-demo-events' } }));
+    await ses.send(new CreateConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'herald-demo-events', EventDestination: destination(topicArn) }));
+    await sendVia(ses);
+    await sim.events.idle();
+    expect(kindsOf(subscriber)).toEqual(['Send', 'Delivery']);
+    expect(webhook.posts).toEqual([]);
+  });
+
   it('keeps configuration sets, topics and subscriptions across reset and shows them on the control endpoints', async () => {
     const { sim, sns, ses } = await start();
     const r = await receiver();
