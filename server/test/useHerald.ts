@@ -47,9 +47,9 @@ export function useHeraldWithSimulator(opts: HeraldWithSimulatorOptions = {}): H
   beforeAll(async () => {
     h.sim = await startSesSimulator(opts.simulator);
     if (opts.snsHost) h.sns = await startSnsHost();
-    // The certificate host Herald fetches signing certificates from: the SNS stand-in, or the simulator itself.
-    const certHost = opts.snsHost ? h.sns.allowPrefix : opts.simulatorEvents || opts.simulatorSns ? h.sim.url : null;
-    const env = { SES_ENDPOINT: h.sim.url, ...(certHost ? { SNS_CERT_URL_ALLOW: certHost } : {}), ...opts.env };
+    // The certificate hosts Herald fetches signing certificates from: the SNS stand-in, the simulator itself, or both.
+    const certHosts = [...(opts.snsHost ? [h.sns.allowPrefix] : []), ...(opts.simulatorEvents || opts.simulatorSns ? [h.sim.url] : [])];
+    const env = { SES_ENDPOINT: h.sim.url, ...(certHosts.length > 0 ? { SNS_CERT_URL_ALLOW: certHosts.join(',') } : {}), ...opts.env };
     h.herald = await startTestHerald(inject('adminDatabaseUrl'), { env, roles: opts.roles });
     if (opts.simulatorEvents) h.sim.events.configure({ webhookUrl: `${h.herald.url}/webhooks/email` });
   });

@@ -28,14 +28,13 @@ export type TestSendResult = {
 export type TestBatch = { batchId: string; sentAt: string; deadline: string; done: boolean; sends: TestSendResult[] };
 
 /** Timestamps come back as text from raw queries (drizzle sets the driver's parsers). */
-type Row = { id: string; to: string; error: string | null; sentAt: string; types: string[] | null; times: string[] | null };
+type Row = { id: string; to: string; error: string | null; sentAt: string; events: { type: string; at: string }[] };
 
 /** One "Send test emails" click, with the events that arrived for each email so far (the page polls it). */
 export async function readTestBatch(deps: Pick<Deps, 'sql' | 'now'>, tenantId: string, batchId: string): Promise<TestBatch> {
   const rows = await deps.sql<Row[]>`
     select ts.id, ts.to_address as "to", ts.error, ts.sent_at as "sentAt",
-      array_agg(me.event_type order by me.received_at) filter (where me.id is not null) as types,
-      array_agg(me.received_at order by me.received_at) filter (where me.id is not null) as times
+      coalesce(jsonb_agg(jsonb_build_object('type', me.event_type, 'at', me.received_at) order by me.received_at) filter (where me.id is not null), '[]') as events
     from test_sends ts
     left join message_events me on me.test_send_id = ts.id and me.tenant_id = ${tenantId}
     where ts.batch_id = ${batchId} and ts.tenant_id = ${tenantId} and ts.kind = 'setup'
@@ -44,10 +43,10 @@ export async function readTestBatch(deps: Pick<Deps, 'sql' | 'now'>, tenantId: s
   const sentAt = new Date(rows[0]?.sentAt ?? deps.now());
   const deadline = new Date(sentAt.getTime() + TEST_TIMEOUT_MS);
   const timedOut = deps.now() > deadline;
-  const anyEvent = rows.some((r) => (r.types ?? []).length > 0);
+  const anyEvent = rows.some((r) => r.events.length > 0);
   const sends = rows.map((r): TestSendResult => {
     const scenario = SCENARIOS.find((s) => s.to === r.to) ?? { scenario: 'delivery' as const, to: r.to, expected: [] };
-    const received = (r.types ?? []).map((type, i) => ({ type, at: new Date(r.times?.[i] ?? sentAt).toISOString() }));
+    const received = r.events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString() }));
     const missing = scenario.expected.filter((type) => !received.some((e) => e.type === type));
     const state = r.error || (missing.length > 0 && timedOut) ? 'failed' : missing.length === 0 ? 'passed' : 'waiting';
     return { id: r.id, to: r.to, scenario: scenario.scenario, expected: scenario.expected, received, missing, state, error: r.error, hint: state === 'failed' && !r.error ? hintFor(missing, anyEvent) : null };
