@@ -52,9 +52,9 @@ export function explainAwsError(raw: unknown, action: AwsAction, region: string)
       return new AppError('BAD_REQUEST', `AWS does not recognise this Access Key ID. Check that you copied it whole and that the key is still active in IAM. (AWS error: ${code})`, details);
     case 'SignatureDoesNotMatch':
       return new AppError('BAD_REQUEST', `The Secret Access Key does not belong to this Access Key ID. Paste the secret again, exactly as IAM showed it. (AWS error: ${code})`, details);
+    // AuthorizationError is SNS's word for an IAM denial.
     case 'AccessDenied':
     case 'AccessDeniedException':
-    // SNS's word for an IAM denial.
     case 'AuthorizationError':
     case 'AuthorizationErrorException':
       return new AppError(
