@@ -51,28 +51,21 @@ async function describeConfigurationSet(ses: SESClient, region: string, name: st
 }
 
 /**
- * Lets SES publish to the topic (and only for this account's sends), keeping
- * the owner's default rights that a topic policy would otherwise replace.
+ * Lets SES publish to the topic, only for this account's sends. It replaces
+ * the default topic policy; the account's own users keep what their IAM
+ * policies allow (docs/aws-setup.md shows the same document).
  */
 export function topicPolicy(topicArn: string, accountId: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'HeraldOwnerAccess',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish', 'SNS:DeleteTopic'],
-        Resource: topicArn,
-        Condition: { StringEquals: { 'AWS:SourceOwner': accountId } },
-      },
-      {
-        Sid: 'HeraldSesPublish',
+        Sid: 'AllowSesPublish',
         Effect: 'Allow',
         Principal: { Service: 'ses.amazonaws.com' },
         Action: 'SNS:Publish',
         Resource: topicArn,
-        Condition: { StringEquals: { 'AWS:SourceAccount': accountId } },
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
       },
     ],
   });
