@@ -87,6 +87,12 @@ describe('setting up event tracking', () => {
     expect(again.subscriptionConfirmed).toBe(true);
     const after = await awsState(sender.account);
     expect({ topics: after.topics, destinations: after.destinations?.length, subscriptions: after.subscriptions.length }).toEqual({ topics: aws.topics, destinations: 1, subscriptions: 1 });
+
+    // Reconnecting the same account (new keys or sender, configuration set left empty) keeps the setup.
+    const { accessKeyId, secretAccessKey } = sender.account;
+    await sender.agent.trpc.channels.email.connect.mutate({ accessKeyId, secretAccessKey, region: 'us-east-1', senderEmail: 'news@sender.test' });
+    expect((await sender.agent.trpc.channels.email.get.query()).configurationSetName).toBe('herald-events');
+    expect((await sender.agent.trpc.channels.email.health.query()).setup).toMatchObject({ topicArn: first.topicArn, setupAt: expect.any(String) });
   });
 
   it('names the denied action when setup stops half-way, and a retry completes it without duplicates', async () => {

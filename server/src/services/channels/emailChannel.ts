@@ -52,6 +52,7 @@ export async function connectEmailChannel(
   }
   const now = deps.now();
   const values = {
+    ...(await eventSetupAfterConnect(deps, tenantId, { accountId: check.accountId, region: input.region, configurationSetName: input.configurationSetName })),
     awsAccessKeyId: encryptSecret(deps.keyring, secretCtx(tenantId, 'aws_access_key_id'), input.accessKeyId),
     awsSecretAccessKey: encryptSecret(deps.keyring, secretCtx(tenantId, 'aws_secret_access_key'), input.secretAccessKey),
     sesRegion: input.region,
@@ -62,7 +63,6 @@ export async function connectEmailChannel(
     max24hSend: check.quota.max24HourSend,
     sentLast24h: check.quota.sentLast24Hours,
     sandbox: check.quota.sandbox,
-    configurationSetName: input.configurationSetName ?? null,
     lastCheckedAt: now,
     lastError: null,
     connectedAt: now,
@@ -79,6 +79,23 @@ export async function connectEmailChannel(
 }
 
 export type EmailChannelState = EmailChannelView & { heraldSentLast24Hours: number };
+
+/**
+ * Reconnecting the same account and region (a new sender, rotated keys) keeps
+ * the event-tracking setup, and the configuration set unless a new one is
+ * named; another account or region starts over, since Herald's topic and
+ * configuration set do not exist there.
+ */
+async function eventSetupAfterConnect(deps: Deps, tenantId: string, next: { accountId: string; region: string; configurationSetName: string | undefined }) {
+  const previous = await findEmailChannelRow(deps, tenantId);
+  const same = previous?.awsAccountId === next.accountId && previous.sesRegion === next.region;
+  if (same && next.configurationSetName === undefined) return {};
+  const keepSetup = same && next.configurationSetName === previous.configurationSetName;
+  return {
+    configurationSetName: next.configurationSetName ?? null,
+    ...(keepSetup ? {} : { eventsTopicArn: null, eventsSubscriptionArn: null, eventsSetupAt: null, eventsSetupError: null }),
+  };
+}
 
 export async function getEmailChannel(deps: Deps, tenantId: string): Promise<EmailChannelState> {
   const row = await findEmailChannelRow(deps, tenantId);
