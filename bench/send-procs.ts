@@ -25,7 +25,7 @@ export async function startSimulatorProcess(nodeArgs: string[] = []): Promise<Si
   const sim = startNode('server/src/cli/ses-sim.ts', { args: ['--port', '0'], env: {}, nodeArgs });
   let url: string | undefined;
   for (let i = 0; i < 300 && !url; i++) {
-    url = /SES\/STS simulator at (http:\S+)/.exec(sim.output())?.[1];
+    url = /SES\/SNS\/STS simulator at (http:\S+)/.exec(sim.output())?.[1];
     if (!url) await sleep(100);
   }
   if (!url) throw new Error(`the SES simulator did not start: ${sim.output()}`);
