@@ -8,7 +8,14 @@ export type IdentityStatus = Identity['status'];
 
 /** Where the last "Connect to SES" on this page stands; null when none was tried. */
 export type Attempt = { state: 'connecting' } | { state: 'failed'; message: string };
-export type EventDelivery = RouterOutputs['channels']['email']['events'];
+/** Whether SES events reach Herald, from one set of current facts (channels.email.health). */
+export type EmailHealth = RouterOutputs['channels']['email']['health'];
+export type EventSetupResult = RouterOutputs['channels']['email']['setupEvents'];
+export type TestBatch = RouterOutputs['channels']['email']['testEmails'];
+export type TestSend = TestBatch['sends'][number];
+/** An identity of the account with its DKIM state and, for a domain, the DNS records to publish. */
+export type SenderIdentity = RouterOutputs['channels']['email']['identities']['list']['identities'][number];
+export type DnsRecord = SenderIdentity['records'][number];
 
 /** The identities of a kind whose verification succeeded, as addresses or domains. */
 export const verifiedOf = (identities: Identity[] | null, type: Identity['type']): string[] =>
