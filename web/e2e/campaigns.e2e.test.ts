@@ -202,10 +202,15 @@ it('a marketer writes a campaign, previews it with a real contact, sends it and 
   await messages.getByRole('link', { name: 'Spring news' }).click();
   await page.waitForURL(campaignUrl);
 
-  // Settings show the SNS subscription Herald confirmed by itself, and that events arrive.
+  // Settings tell the same story: the subscription Herald confirmed by itself, events arriving, every
+  // send counted (the campaign and its test), no event left unmatched, nothing said to be untracked.
   await page.goto(`${herald.url}/settings/channels`);
-  const delivery = page.getByTestId('event-delivery');
-  await expect.poll(async () => (await delivery.textContent())?.replace(/\s+/g, ' ')).toMatch(/Subscribed herald-ses-events \(us-east-1\) · confirmed .* · last event/);
+  await expect.poll(async () => (await page.getByTestId('subscription-state').textContent())?.replace(/\s+/g, ' ')).toMatch(/Confirmed .* herald-ses-events \(us-east-1\)/);
+  await expect.poll(() => page.getByTestId('events-verdict').textContent()).toMatch(/Working: .* events? in the last 24 h/);
+  await expect.poll(() => page.getByTestId('sent-last-24h').textContent()).toBe(String(READERS + 1));
+  await visible(page, `${READERS + 1} of them by Herald`).toBe(true);
+  const settingsText = (await page.locator('main').textContent()) ?? '';
+  for (const contradiction of [/aren't tracked/, /can't deliver/i, /can't reach/i, /other senders' emails/, /didn't send/]) expect(settingsText).not.toMatch(contradiction);
   await page.goto(campaignUrl);
 
   // On a phone the campaign page and the list still fit the screen.
