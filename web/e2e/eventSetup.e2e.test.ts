@@ -78,6 +78,8 @@ it('a tenant sets up event tracking in one click, proves it with test emails and
     for (const event of events) await expect.poll(() => row.getByRole('list', { name: 'Events received' }).textContent()).toContain(event);
   }
   await verdict(page).toBe('Working');
+  // The 24-hour usage follows without a reload.
+  await expect.poll(() => page.getByTestId('sent-last-24h').textContent()).toBe('3');
 
   // A forged delivery changes nothing and is counted by its reason.
   const forged = await fetch(`${herald.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-amz-sns-message-type': 'Notification' }, body: JSON.stringify(forgedNotification()) });

@@ -79,6 +79,19 @@ async function run(herald: TestHerald, browser: Browser) {
 	await shoot(page, 'channels-disconnect-confirm', { fullPage: false });
 	await page.getByRole('button', { name: 'Cancel' }).click();
 
+	// One click sets up event tracking in the (simulated) AWS account; the test emails prove it.
+	await page.getByRole('button', { name: 'Set up event tracking' }).click();
+	await page.getByTestId('subscription-state').getByText(/Confirmed/).waitFor();
+	await page.getByRole('button', { name: 'Send test emails' }).click();
+	await page.getByTestId('test-emails').getByText('Events arrived').nth(2).waitFor({ timeout: 30_000 });
+	await page.getByTestId('events-verdict').getByText('Working').first().waitFor();
+	await shoot(page, 'channels-events-working');
+
+	await page.getByLabel('Add a sender address or domain').fill('acme-outfitters.test');
+	await page.getByRole('button', { name: 'Add and verify' }).click();
+	await page.getByTestId('dns-records').waitFor();
+	await shoot(page, 'channels-domain-records');
+
 	await page.goto(`${base}/`);
 	await page.getByText('Done').first().waitFor();
 	await shoot(page, 'dashboard-ses-connected');

@@ -59,7 +59,7 @@ export function explainAwsError(raw: unknown, action: AwsAction, region: string)
     case 'AuthorizationErrorException':
       return new AppError(
         'BAD_REQUEST',
-        `These keys are valid, but their IAM user is not allowed to call ${action}. Add ${action} to the user's policy (docs/aws-setup.md lists what each part of Herald needs) and try again. (AWS error: ${code})`,
+        `These keys are valid, but their IAM user is not allowed to call ${action}. Add ${action} to the user's policy (the AWS setup guide, /help/aws-setup in Herald or docs/aws-setup.md, lists what each part of Herald needs) and try again. (AWS error: ${code})`,
         details,
       );
     case 'Throttling':
