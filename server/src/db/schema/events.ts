@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { emails } from './emails.js';
 import { messages } from './messages.js';
 import { testSends } from './testSends.js';
 import { tenants } from './tenants.js';
@@ -30,6 +31,8 @@ export const messageEvents = pgTable(
     messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
     /** Set instead of message_id for an event about one of Herald's test emails. */
     testSendId: uuid('test_send_id').references(() => testSends.id, { onDelete: 'set null' }),
+    /** A transactional email's event (emails.send): linked to the email, applied to its recipients. */
+    emailId: uuid('email_id').references(() => emails.id, { onDelete: 'set null' }),
     /** SES's `eventType` (event publishing) or `notificationType` (identity notifications). */
     eventType: text('event_type').notNull(),
     /** SES's mail.messageId: what Herald stored as the message's provider_message_id. */
@@ -47,6 +50,7 @@ export const messageEvents = pgTable(
     index('message_events_pending_idx').on(t.shard, t.receivedAt).where(sql`${t.state} = 'pending'`),
     index('message_events_message_id_idx').on(t.messageId),
     index('message_events_test_send_id_idx').on(t.testSendId),
+    index('message_events_email_id_idx').on(t.emailId),
     // The health panel reads an account's events of the last 24 hours.
     index('message_events_account_received_idx').on(t.awsAccountId, t.receivedAt),
     index('message_events_tenant_id_idx').on(t.tenantId, t.occurredAt),

@@ -12,6 +12,8 @@ export * from './sendRate.js';
 export * from './campaigns.js';
 export * from './messages.js';
 export * from './testSends.js';
+export * from './templates.js';
+export * from './emails.js';
 export * from './events.js';
 export * from './senderIdentities.js';
 export * from './webhookRefusals.js';
