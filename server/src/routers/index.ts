@@ -9,6 +9,7 @@ import { listsRouter } from './lists.js';
 import { reputationRouter } from './reputation.js';
 import { suppressionsRouter } from './suppressions.js';
 import { tenantRouter } from './tenant.js';
+import { templatesRouter } from './templates.js';
 
 export const appRouter = router({
   auth: authRouter,
@@ -21,6 +22,7 @@ export const appRouter = router({
   campaigns: campaignsRouter,
   reputation: reputationRouter,
   dashboard: dashboardRouter,
+  templates: templatesRouter,
 });
 
 /** What the web app and other services import (type-only) for a type-safe client. */
