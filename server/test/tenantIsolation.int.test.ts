@@ -23,6 +23,7 @@ type Tenant = {
   suppressionId: string;
   importId: string;
   campaignId: string;
+  templateId: string;
 };
 type World = { a: Tenant; b: Tenant };
 
@@ -36,6 +37,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
   const suppression = await session.trpc.suppressions.add.mutate({ email: `blocked@${name.toLowerCase()}.test` });
   const uploaded = await upload(url, session, `email\nimported@${name.toLowerCase()}.test\n`);
   const campaign = await session.trpc.campaigns.create.mutate({ ...campaignDraft(list.id), name: `${name} campaign` });
+  const template = await session.trpc.templates.create.mutate({ ...templateDraft, name: `${name} template` });
   return {
     session,
     apiKey: agent(url, { bearer: created.key, origin: null }),
@@ -47,6 +49,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
     suppressionId: suppression.id,
     importId: uploaded.body.id,
     campaignId: campaign.id,
+    templateId: template.id,
   };
 }
 
@@ -67,6 +70,8 @@ const campaignDraft = (listId: string) => ({
   html: '<p>Hello</p>',
   listId,
 });
+
+const templateDraft = { subject: 'Welcome {{ first_name }}', html: '<p>Hi {{ first_name }}</p>', variables: [{ name: 'first_name', required: true, sample: 'Alex' }] };
 
 const demoKeys = { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: DEMO_SECRET_ACCESS_KEY, region: 'us-east-1' as const };
 
@@ -264,6 +269,19 @@ Object.assign(cases, {
   'campaigns.report.resendFailed': { attack: (b, world) => b.trpc.campaigns.report.resendFailed.mutate({ id: world.a.campaignId }), refusedWith: notFound },
 } satisfies Record<string, Case>);
 
+Object.assign(cases, {
+  // Names are per tenant: B may have its own "Alpha template".
+  'templates.create': { attack: (b) => b.trpc.templates.create.mutate({ ...templateDraft, name: 'Alpha template' }) },
+  'templates.update': { attack: (b, world) => b.trpc.templates.update.mutate({ id: world.a.templateId, subject: 'Changed by B' }), refusedWith: notFound },
+  'templates.get': { attack: (b, world) => b.trpc.templates.get.query({ id: world.a.templateId, version: 1 }), refusedWith: notFound },
+  'templates.list': {
+    attack: (b) => b.trpc.templates.list.query({ search: 'alpha' }),
+    check: async (world, seen) => expect((seen as { items: Array<{ id: string }> }).items.map((t) => t.id)).not.toContain(world.a.templateId),
+  },
+  'templates.delete': { attack: (b, world) => b.trpc.templates.delete.mutate({ id: world.a.templateId }), refusedWith: notFound },
+  'templates.preview': { attack: (b, world) => b.trpc.templates.preview.mutate({ id: world.a.templateId, variables: {} }), refusedWith: notFound },
+} satisfies Record<string, Case>);
+
 /**
  * Reputation and dashboard take no id: what B must never see is A's numbers. A has sent 1,000 (80 hard
  * bounces) and is paused by the guard with a campaign in flight; B has sent 10. B's answers must be B's alone.
@@ -350,6 +368,8 @@ async function snapshotOfA(): Promise<unknown> {
     sendJobs: await h.herald.deps.sql`select key, run_at from graphile_worker.jobs where key like 'campaign-%' order by key`,
     reputation: await h.herald.deps.sql`select * from tenant_reputation where tenant_id = ${a}`,
     timeline: await h.herald.deps.sql`select * from campaign_timeline where tenant_id = ${a} order by campaign_id, metric, bucket, shard`,
+    templates: await h.herald.deps.sql`select * from templates where tenant_id = ${a} order by id`,
+    templateVersions: await h.herald.deps.sql`select * from template_versions where tenant_id = ${a} order by id`,
   };
 }
 

@@ -12,7 +12,8 @@ export type EmailRenderer = (contact: MergeContact, footer: Footer) => RenderedE
 const FIELD_NAMES = { subject: 'The subject', html: 'The HTML body', text: 'The text body' } as const;
 type Field = keyof typeof FIELD_NAMES;
 
-const htmlToText = compileHtmlToText({
+/** The plain-text part made from an HTML body when none is given (campaigns and transactional templates alike). */
+export const htmlToText = compileHtmlToText({
   wordwrap: 78,
   selectors: [
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
@@ -21,7 +22,7 @@ const htmlToText = compileHtmlToText({
 });
 
 /** "The HTML body has a template error: tag {% if %} not closed (line 3)". */
-function templateError(field: Field, err: unknown, verb: string): AppError {
+export function templateError(field: Field, err: unknown, verb: string): AppError {
   const raw = err instanceof Error ? err.message : String(err);
   const position = /, line:(\d+), col:\d+$/.exec(raw);
   const message = position ? `${raw.slice(0, position.index)} (line ${position[1]})` : raw;
