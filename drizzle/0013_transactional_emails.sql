@@ -1,4 +1,4 @@
-CREATE TYPE "public"."email_send_status" AS ENUM('scheduled', 'queued', 'held', 'sending', 'sent', 'failed', 'unknown');--> statement-breakpoint
+CREATE TYPE "public"."email_send_status" AS ENUM('scheduled', 'queued', 'held', 'sending', 'sent', 'failed', 'unknown', 'refused');--> statement-breakpoint
 CREATE TYPE "public"."recipient_kind" AS ENUM('to', 'cc', 'bcc');--> statement-breakpoint
 CREATE TABLE "template_versions" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,

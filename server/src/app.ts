@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
 import { registerImportRoutes } from './http/importRoutes.js';
 import { registerMetricsStreamRoute } from './http/metricsStreamRoute.js';
+import { registerEmailRoutes } from './http/restEmails.js';
 import { registerChannelRoutes } from './http/restChannels.js';
 import { registerSuppressionRoutes } from './http/suppressionRoutes.js';
 import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
@@ -37,6 +38,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   await app.register(fastifyRateLimit, { global: false });
   registerHealthRoutes(app, deps);
   registerChannelRoutes(app, deps);
+  registerEmailRoutes(app, deps);
   registerImportRoutes(app, deps);
   registerSuppressionRoutes(app, deps);
   registerCampaignExportRoutes(app, deps);

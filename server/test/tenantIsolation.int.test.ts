@@ -24,6 +24,7 @@ type Tenant = {
   importId: string;
   campaignId: string;
   templateId: string;
+  emailId: string;
 };
 type World = { a: Tenant; b: Tenant };
 
@@ -38,6 +39,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
   const uploaded = await upload(url, session, `email\nimported@${name.toLowerCase()}.test\n`);
   const campaign = await session.trpc.campaigns.create.mutate({ ...campaignDraft(list.id), name: `${name} campaign` });
   const template = await session.trpc.templates.create.mutate({ ...templateDraft, name: `${name} template` });
+  const email = await session.trpc.emails.send.mutate({ from: `${name.toLowerCase()}@herald.test`, to: `reader@${name.toLowerCase()}.test`, subject: 'Receipt', text: 'Thanks', idempotencyKey: 'receipt-1' });
   return {
     session,
     apiKey: agent(url, { bearer: created.key, origin: null }),
@@ -50,6 +52,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
     importId: uploaded.body.id,
     campaignId: campaign.id,
     templateId: template.id,
+    emailId: email.id,
   };
 }
 
@@ -282,6 +285,19 @@ Object.assign(cases, {
   'templates.preview': { attack: (b, world) => b.trpc.templates.preview.mutate({ id: world.a.templateId, variables: {} }), refusedWith: notFound },
 } satisfies Record<string, Case>);
 
+Object.assign(cases, {
+  // Idempotency keys are per tenant: A's key in B's hands starts B's own email.
+  'emails.send': {
+    attack: (b) => b.trpc.emails.send.mutate({ from: 'beta@herald.test', to: 'reader@alpha.test', subject: 'Receipt', text: 'Thanks', idempotencyKey: 'receipt-1' }),
+    check: async (world, sent) => expect((sent as { id: string }).id).not.toBe(world.a.emailId),
+  },
+  'emails.get': { attack: (b, world) => b.trpc.emails.get.query({ id: world.a.emailId }), refusedWith: notFound },
+  'emails.list': {
+    attack: (b) => b.trpc.emails.list.query({ recipient: 'reader@alpha.test' }),
+    check: async (world, seen) => expect((seen as { items: Array<{ id: string }> }).items.map((e) => e.id)).not.toContain(world.a.emailId),
+  },
+} satisfies Record<string, Case>);
+
 /**
  * Reputation and dashboard take no id: what B must never see is A's numbers. A has sent 1,000 (80 hard
  * bounces) and is paused by the guard with a campaign in flight; B has sent 10. B's answers must be B's alone.
@@ -370,6 +386,8 @@ async function snapshotOfA(): Promise<unknown> {
     timeline: await h.herald.deps.sql`select * from campaign_timeline where tenant_id = ${a} order by campaign_id, metric, bucket, shard`,
     templates: await h.herald.deps.sql`select * from templates where tenant_id = ${a} order by id`,
     templateVersions: await h.herald.deps.sql`select * from template_versions where tenant_id = ${a} order by id`,
+    emails: await h.herald.deps.sql`select * from emails where tenant_id = ${a} order by id`,
+    emailRecipients: await h.herald.deps.sql`select * from email_recipients where tenant_id = ${a} order by id`,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { TransactionSql } from 'postgres';
 import { guardTenants } from '../services/reputation/guard.js';
 import type { Deps } from '../deps.js';
-import { heraldMessageId, heraldTestSendId, namedRecipients, parseSesEvent } from './sesEvent.js';
+import { heraldEmailId, heraldMessageId, heraldTestSendId, namedRecipients, parseSesEvent } from './sesEvent.js';
+import { applyEmailEvents } from './emailEffects.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
 
@@ -62,6 +63,7 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
       ses_id: e.sesMessageId,
       herald_id: heraldMessageId(parsed.event),
       test_id: heraldTestSendId(parsed.event),
+      email_id: heraldEmailId(parsed.event),
       recipients: namedRecipients(parsed.event),
     });
   }
@@ -103,16 +105,18 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
   const linked = new Map<string, Match>();
   for (const m of [...matches].sort((a, b) => a.messageId.localeCompare(b.messageId))) if (!linked.has(m.eventId)) linked.set(m.eventId, m);
   const tests = await matchTestSends(tx, lookups.filter((l) => !linked.has(l.event_id)));
+  const emails = await applyEmailEvents(tx, lookups.filter((l) => !linked.has(l.event_id) && !tests.has(l.event_id)), effects);
   const marks = events.map((e) => ({
     id: e.id,
     message_id: linked.get(e.id)?.messageId ?? null,
     test_send_id: tests.get(e.id)?.testSendId ?? null,
-    tenant_id: linked.get(e.id)?.tenantId ?? tests.get(e.id)?.tenantId ?? null,
+    email_id: emails.get(e.id)?.emailId ?? null,
+    tenant_id: linked.get(e.id)?.tenantId ?? tests.get(e.id)?.tenantId ?? emails.get(e.id)?.tenantId ?? null,
   }));
   await tx`
     update message_events me set state = (case when r.tenant_id is null then 'orphan' else 'applied' end)::event_state,
-      message_id = r.message_id, test_send_id = r.test_send_id, tenant_id = r.tenant_id, processed_at = now()
-    from jsonb_to_recordset(${JSON.stringify(marks)}::text::jsonb) as r(id uuid, message_id uuid, test_send_id uuid, tenant_id uuid)
+      message_id = r.message_id, test_send_id = r.test_send_id, email_id = r.email_id, tenant_id = r.tenant_id, processed_at = now()
+    from jsonb_to_recordset(${JSON.stringify(marks)}::text::jsonb) as r(id uuid, message_id uuid, test_send_id uuid, email_id uuid, tenant_id uuid)
     where me.id = r.id`;
 
   const topics = new Map<string, { topic_arn: string; account: string; at: string }>();
@@ -126,7 +130,11 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
       as r(topic_arn text, account text, at timestamptz)
     on conflict (topic_arn) do update set last_event_at = greatest(sns_topics.last_event_at, excluded.last_event_at), updated_at = now()`;
   // SES's bounce rate counts permanent bounces only; a transient one cannot move the guard.
-  const reputationTenants = [...perMessage.values()].filter((m) => m.effect.bounceType === 'Permanent' || m.effect.complainedAt !== null).map((m) => m.tenantId);
+  const hurt = (effect: Effect | undefined) => effect?.bounceType === 'Permanent' || (effect?.complainedAt ?? null) !== null;
+  const reputationTenants = [
+    ...[...perMessage.values()].filter((m) => hurt(m.effect)).map((m) => m.tenantId),
+    ...[...emails].filter(([eventId]) => hurt(effects.get(eventId))).map(([, m]) => m.tenantId),
+  ];
   return { taken: events.length, reputationTenants };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TAG_MESSAGE, TAG_TEST } from '../ses/messageTags.js';
+import { TAG_EMAIL, TAG_MESSAGE, TAG_TEST } from '../ses/messageTags.js';
 
 /**
  * The SES event inside an SNS notification's `Message`, in both formats SES
@@ -123,6 +123,11 @@ export function heraldMessageId(event: SesEvent): string | null {
 /** The test_sends row a test email's event belongs to (its `herald_test` tag). */
 export function heraldTestSendId(event: SesEvent): string | null {
   return uuidTag(event, TAG_TEST);
+}
+
+/** The transactional email an event belongs to (its `herald_email` tag). */
+export function heraldEmailId(event: SesEvent): string | null {
+  return uuidTag(event, TAG_EMAIL);
 }
 
 function uuidTag(event: SesEvent, name: string): string | null {

@@ -24,6 +24,7 @@ export function registerRestScope(app: FastifyInstance, deps: Deps, prefix: stri
     async (scope) => {
       scope.decorateRequest('tenantId', '');
       scope.decorateRequest('userId', null);
+      scope.decorateRequest('apiKeyId', null);
       scope.addHook('onRequest', async (req, reply) => {
         const { principal, authProblem } = await authenticate(deps, req);
         if (!principal) return sendError(reply, 401, 'UNAUTHORIZED', authProblem ?? 'Sign in or send an API key to use this.');
@@ -33,13 +34,18 @@ export function registerRestScope(app: FastifyInstance, deps: Deps, prefix: stri
         }
         req.tenantId = principal.tenant.id;
         req.userId = principal.kind === 'session' ? principal.user.id : null;
+        req.apiKeyId = principal.kind === 'apiKey' ? principal.apiKeyId : null;
       });
       scope.setErrorHandler((err, req, reply) => {
         if (err instanceof ZodError) {
           const { message, fieldErrors } = describeZodError(err);
           return sendError(reply, 400, 'BAD_REQUEST', message, { fieldErrors });
         }
-        if (err instanceof AppError) return sendError(reply, httpStatusOf[err.code], err.code, err.message, err.details ? { details: err.details } : {});
+        if (err instanceof AppError) {
+          // A service names the fields it refused in details.fieldErrors; they go where validation's go.
+          const { fieldErrors, ...details } = (err.details ?? {}) as { fieldErrors?: Record<string, string> };
+          return sendError(reply, httpStatusOf[err.code], err.code, err.message, { ...(fieldErrors ? { fieldErrors } : {}), ...(Object.keys(details).length > 0 ? { details } : {}) });
+        }
         const status = (err as { statusCode?: number }).statusCode;
         if (status && status >= 400 && status < 500) return sendError(reply, status, 'BAD_REQUEST', (err as Error).message);
         req.log.error({ err }, 'REST route failed');
@@ -56,5 +62,7 @@ declare module 'fastify' {
     /** Set by registerRestScope from the caller's credentials, never from input. */
     tenantId: string;
     userId: string | null;
+    /** The API key that authenticated the request; null for a signed-in person. */
+    apiKeyId: string | null;
   }
 }

@@ -5,6 +5,7 @@ import { toTask, type TaskDefinition } from './defineTask.js';
 import { campaignsFanOut } from './campaigns__fan_out.js';
 import { campaignsSend } from './campaigns__send.js';
 import { contactsImport } from './contacts__import.js';
+import { emailsSend } from './emails__send.js';
 import { eventsProcess } from './events__process.js';
 import { importsPurgeStale } from './imports__purge_stale.js';
 import { sessionsPurgeExpired } from './sessions__purge_expired.js';
@@ -17,10 +18,19 @@ const tasks: { [N in TaskName]: TaskDefinition<N> } = {
   campaigns__fan_out: campaignsFanOut,
   campaigns__send: campaignsSend,
   events__process: eventsProcess,
+  emails__send: emailsSend,
 };
 
 export const crontab = ['0 * * * * sessions__purge_expired ?max=1', '30 * * * * imports__purge_stale ?max=1'].join('\n');
 
-export function buildTaskList(deps: Deps): TaskList {
-  return Object.fromEntries(Object.values(tasks).map((def: TaskDefinition) => [def.name, toTask(deps, def)]));
+/**
+ * Transactional emails run on their own runner (jobs/runner.ts), so a worker
+ * whose slots are all taken by campaign lanes still picks one up at once.
+ */
+export const PRIORITY_TASKS: TaskName[] = ['emails__send'];
+
+/** The tasks of one runner: the priority ones, or everything else. */
+export function buildTaskList(deps: Deps, which: 'priority' | 'bulk'): TaskList {
+  const defs = Object.values(tasks).filter((def: TaskDefinition) => PRIORITY_TASKS.includes(def.name) === (which === 'priority'));
+  return Object.fromEntries(defs.map((def: TaskDefinition) => [def.name, toTask(deps, def)]));
 }

@@ -8,6 +8,9 @@ import { buildTaskList, crontab } from './index.js';
 
 export type Worker = { stop: () => Promise<void> };
 
+/** Transactional emails in flight per process; each mostly waits for its rate slot and SES. */
+const PRIORITY_CONCURRENCY = 8;
+
 /**
  * Starts graphile-worker in this process, and beside it the send recovery
  * loop and the sweep for SES events whose processing job was lost. Signals
@@ -26,8 +29,20 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     concurrency: deps.env.workerConcurrency,
     noHandleSignals: true,
     pollInterval: 1000,
-    taskList: buildTaskList(deps),
+    taskList: buildTaskList(deps, 'bulk'),
     crontab,
+    logger: graphileLogger(deps.logger),
+  });
+  // A second runner with its own slots and connections: transactional emails never wait behind campaign lanes.
+  const priorityPool = new pg.Pool({ connectionString: databaseUrl, max: PRIORITY_CONCURRENCY + 1 });
+  priorityPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
+  priorityPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));
+  const priority = await run({
+    pgPool: priorityPool,
+    concurrency: PRIORITY_CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: buildTaskList(deps, 'priority'),
     logger: graphileLogger(deps.logger),
   });
   const recovery = startRecoveryLoop(deps);
@@ -37,7 +52,9 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     stop: async () => {
       await recovery.stop();
       await sweep.stop();
+      await priority.stop();
       await runner.stop();
+      await priorityPool.end();
       await pgPool.end();
     },
   };

@@ -5,6 +5,7 @@ import { campaignsRouter } from './campaigns.js';
 import { channelsRouter } from './channels.js';
 import { contactsRouter } from './contacts.js';
 import { dashboardRouter } from './dashboard.js';
+import { emailsRouter } from './emails.js';
 import { listsRouter } from './lists.js';
 import { reputationRouter } from './reputation.js';
 import { suppressionsRouter } from './suppressions.js';
@@ -22,6 +23,7 @@ export const appRouter = router({
   campaigns: campaignsRouter,
   reputation: reputationRouter,
   dashboard: dashboardRouter,
+  emails: emailsRouter,
   templates: templatesRouter,
 });
 

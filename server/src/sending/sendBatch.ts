@@ -10,8 +10,13 @@ import type { SendingChannel } from './sendingChannel.js';
 import type { LaneNext } from './lanes.js';
 import { waitForSlot } from './waitForSlot.js';
 
-/** A batch's slots must start within this; later ones are released and the lane waits its turn. */
-const MAX_SLOT_WAIT_MS = 2_000;
+/**
+ * A batch's slots must start within this; later ones are released and the
+ * lane waits its turn. It is also how far ahead campaigns can hold the
+ * tenant's rate: a transactional email reserving now gets a slot at most
+ * this far away, which keeps it ahead of the campaign (transactionalSend.ts).
+ */
+export const MAX_SLOT_WAIT_MS = 500;
 /** SES's answer to "daily quota exceeded" is to wait; AWS suggests up to 10 minutes before trying again. */
 const QUOTA_PAUSE_MS = 10 * 60_000;
 /** SES throttled us although the limiter spaced the sends (another sender on the account?): back off a little. */

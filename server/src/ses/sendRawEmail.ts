@@ -5,7 +5,8 @@ import { classifySendError, type SendFailure } from './sendError.js';
 export type RawEmail = {
   /** The whole MIME message (rendering/mime.ts). */
   raw: Buffer;
-  to: string;
+  /** Every address SES delivers to: To, Cc and Bcc alike (Bcc is in no header). */
+  to: string | string[];
   /** The tenant's configuration set: without one SES publishes no events for the email. */
   configurationSetName: string | null;
   tags: MessageTags;
@@ -18,7 +19,7 @@ export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<str
   const answer = await ses.send(
     new SendRawEmailCommand({
       RawMessage: { Data: email.raw },
-      Destinations: [email.to],
+      Destinations: Array.isArray(email.to) ? email.to : [email.to],
       ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
       Tags: sesTags(email.tags),
     }),

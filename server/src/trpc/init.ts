@@ -24,7 +24,9 @@ const t = initTRPC.context<Context>().create({
           : (zod?.message ?? shape.message);
     const { stack: _stack, ...data } = shape.data;
     const details = error.cause instanceof AppError ? (error.cause.details ?? null) : null;
-    return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? null, details } };
+    // A service names the fields it refused in details.fieldErrors; they go where validation's go.
+    const serviceFields = (details?.fieldErrors as Record<string, string> | undefined) ?? null;
+    return { ...shape, message, data: { ...data, fieldErrors: zod?.fieldErrors ?? serviceFields, details } };
   },
   sse: sseOptions,
 });

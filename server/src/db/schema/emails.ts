@@ -11,10 +11,11 @@ const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
  * Where a transactional email stands on its way to SES (what happened after
  * SES took it is each recipient's status). `scheduled`: waits for its
  * scheduledAt; `held`: the tenant's sending is paused (quota, reputation
- * guard), held_reason says why; `unknown`: SES may or may not have taken
+ * guard), held_reason says why; `refused`: every recipient was refused, so
+ * nothing is sent; `unknown`: SES may or may not have taken
  * it, never re-sent blindly (DESIGN §4).
  */
-export const emailSendStatus = pgEnum('email_send_status', ['scheduled', 'queued', 'held', 'sending', 'sent', 'failed', 'unknown']);
+export const emailSendStatus = pgEnum('email_send_status', ['scheduled', 'queued', 'held', 'sending', 'sent', 'failed', 'unknown', 'refused']);
 export const recipientKind = pgEnum('recipient_kind', ['to', 'cc', 'bcc']);
 
 export type EmailTag = { name: string; value: string };

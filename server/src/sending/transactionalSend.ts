@@ -1,0 +1,114 @@
+import type { Deps } from '../deps.js';
+import type { SendFailure } from '../ses/sendError.js';
+import { trySendRawEmail } from '../ses/sendRawEmail.js';
+import { sendingHold } from '../services/emails/sendingHold.js';
+import { pauseTenantUntil } from './campaignState.js';
+import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
+import { loadSendingChannel } from './sendingChannel.js';
+import { awaitSendTurn } from './sendTurn.js';
+
+/**
+ * A transactional email waits at most this long for a slot of the tenant's
+ * rate. Campaign batches reserve at most MAX_SLOT_WAIT_MS ahead (sendBatch),
+ * so a slot taken now is never further away than that: this is the
+ * "transactional first" guarantee under one shared rate.
+ */
+const SLOT_WAIT_MS = 5_000;
+/** While sending is paused, a held email looks again this often (a resume by an owner is not announced). */
+const HOLD_RECHECK_MS = 60_000;
+const QUOTA_PAUSE_MS = 10 * 60_000;
+
+/** When to run the email's job again, or null when it is done (sent, failed or unknown). */
+export type NextStep = { runAt: Date } | null;
+
+type Claimed = { tenantId: string; raw: Buffer; attempts: number; recipients: string[]; tags: { name: string; value: string }[] };
+
+/**
+ * Sends one accepted email: waits while the tenant's sending is paused
+ * (`held`), claims it (`sending`), takes a rate slot ahead of campaign
+ * batches, and records what SES said. A job that finds the email already
+ * `sending` belongs to a worker that died mid-call: SES may have the email,
+ * so it becomes `unknown` (its Send event settles it), never sent twice.
+ */
+export async function sendTransactional(deps: Deps, emailId: string): Promise<NextStep> {
+  const [email] = await deps.sql<{ tenantId: string; status: string }[]>`select tenant_id as "tenantId", status from emails where id = ${emailId}`;
+  if (!email) return null;
+  if (email.status === 'sending') {
+    await deps.sql`update emails set status = 'unknown', last_error = 'The worker stopped during the SES call; the SES Send event will tell whether it left.', updated_at = now() where id = ${emailId} and status = 'sending'`;
+    return null;
+  }
+  if (!['queued', 'scheduled', 'held'].includes(email.status)) return null;
+
+  const hold = await sendingHold(deps.sql, email.tenantId);
+  if (hold) {
+    await deps.sql`update emails set status = 'held', held_reason = ${hold.reason}, updated_at = now() where id = ${emailId} and status in ('queued', 'scheduled', 'held')`;
+    const recheck = deps.now().getTime() + HOLD_RECHECK_MS;
+    return { runAt: new Date(Math.min(hold.until?.getTime() ?? recheck, recheck)) };
+  }
+  const channel = await loadSendingChannel(deps, email.tenantId);
+  if (!channel) return fail(deps, emailId, 'Amazon SES is not connected any more: connect it again in Settings → Channels, then send the email again.');
+
+  const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
+  if (turn !== 'go') return { runAt: new Date(deps.now().getTime() + 1000) };
+
+  const claimed = await claim(deps, emailId);
+  if (!claimed) return null;
+  const result = await trySendRawEmail(channel.client(), {
+    raw: claimed.raw,
+    to: claimed.recipients,
+    configurationSetName: channel.configurationSetName,
+    tags: { tenantId: claimed.tenantId, emailId, extra: claimed.tags },
+  });
+  if (result.ok) {
+    await deps.sql.begin(async (tx) => {
+      await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
+      await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
+    });
+    return null;
+  }
+  return afterFailure(deps, emailId, claimed, result.failure);
+}
+
+async function claim(deps: Deps, emailId: string): Promise<Claimed | null> {
+  const [row] = await deps.sql<{ tenantId: string; raw: Buffer | null; attempts: number; tags: { name: string; value: string }[] }[]>`
+    update emails set status = 'sending', sending_at = now(), held_reason = null, updated_at = now()
+    where id = ${emailId} and status in ('queued', 'scheduled', 'held')
+    returning tenant_id as "tenantId", raw, attempts, tags`;
+  if (!row?.raw) return null;
+  const recipients = await deps.sql<{ address: string }[]>`select address from email_recipients where email_id = ${emailId} and status = 'queued' order by kind, address`;
+  return { tenantId: row.tenantId, raw: row.raw, attempts: row.attempts, tags: row.tags, recipients: recipients.map((r) => r.address) };
+}
+
+async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failure: SendFailure): Promise<NextStep> {
+  const requeue = async (inMs: number, attempts = claimed.attempts) => {
+    await deps.sql`update emails set status = 'queued', attempts = ${attempts}, last_error = ${failure.reason}, updated_at = now() where id = ${emailId} and status = 'sending'`;
+    return { runAt: new Date(deps.now().getTime() + inMs) };
+  };
+  switch (failure.kind) {
+    case 'throttled':
+      return requeue(1000);
+    case 'quota':
+      await pauseTenantUntil(deps.sql, claimed.tenantId, new Date(deps.now().getTime() + QUOTA_PAUSE_MS), `${failure.reason} Sending resumes by itself when it frees up.`);
+      return requeue(0);
+    case 'account':
+      return fail(deps, emailId, failure.reason);
+    case 'transient': {
+      const attempt = claimed.attempts + 1;
+      if (attempt >= MAX_SEND_ATTEMPTS) return fail(deps, emailId, `${failure.reason} Gave up after ${attempt} attempts.`);
+      return requeue(retryDelayMs(attempt), attempt);
+    }
+    case 'permanent':
+      return fail(deps, emailId, failure.reason);
+    case 'unknown':
+      await deps.sql`update emails set status = 'unknown', last_error = ${failure.reason}, updated_at = now() where id = ${emailId}`;
+      return null;
+  }
+}
+
+async function fail(deps: Deps, emailId: string, reason: string): Promise<null> {
+  await deps.sql.begin(async (tx) => {
+    await tx`update emails set status = 'failed', failed_at = now(), last_error = ${reason}, raw = null, updated_at = now() where id = ${emailId}`;
+    await tx`update email_recipients set status = 'failed', failed_at = now(), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
+  });
+  return null;
+}
