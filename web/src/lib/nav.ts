@@ -3,6 +3,8 @@ import type { LucideProps } from '@lucide/svelte';
 import type { Pathname } from '$app/types';
 import LayoutDashboard from '@lucide/svelte/icons/layout-dashboard';
 import Send from '@lucide/svelte/icons/send';
+import Mail from '@lucide/svelte/icons/mail';
+import LayoutTemplate from '@lucide/svelte/icons/layout-template';
 import Users from '@lucide/svelte/icons/users';
 import ListChecks from '@lucide/svelte/icons/list-checks';
 import Ban from '@lucide/svelte/icons/ban';
@@ -17,6 +19,8 @@ export interface NavItem {
 export const mainNav: NavItem[] = [
 	{ href: '/', label: 'Dashboard', icon: LayoutDashboard },
 	{ href: '/campaigns', label: 'Campaigns', icon: Send },
+	{ href: '/emails', label: 'Emails', icon: Mail },
+	{ href: '/templates', label: 'Templates', icon: LayoutTemplate },
 	{ href: '/contacts', label: 'Contacts', icon: Users },
 	{ href: '/lists', label: 'Lists', icon: ListChecks },
 	{ href: '/suppressions', label: 'Suppressions', icon: Ban },
