@@ -28,6 +28,7 @@ CREATE TABLE "email_recipients" (
 	"tenant_id" uuid NOT NULL,
 	"address" text NOT NULL,
 	"kind" "recipient_kind" NOT NULL,
+	"position" integer NOT NULL,
 	"status" "message_status" DEFAULT 'queued' NOT NULL,
 	"suppression_reason" text,
 	"sent_at" timestamp with time zone,

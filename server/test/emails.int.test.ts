@@ -86,7 +86,7 @@ describe('emails.send', () => {
       { email: 'gone@inbox.test', status: 'refused', reason: expect.stringMatching(/suppression list/) },
       { email: 'ok@inbox.test', status: 'accepted' },
       { email: 'left@inbox.test', status: 'refused', reason: 'This contact unsubscribed.' },
-    ].sort((a, b) => (a.email === 'left@inbox.test' ? 1 : b.email === 'left@inbox.test' ? -1 : a.email.localeCompare(b.email))));
+    ]);
     await sentEmail(sender, some.id);
     expect(accepted(sender).map((m) => m.destinations)).toEqual([['ok@inbox.test']]);
 

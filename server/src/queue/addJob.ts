@@ -13,16 +13,11 @@ export type JobOptions = {
 };
 
 /**
- * Enqueues a job through SQL, so that it commits or rolls back with the
- * caller's transaction (pass the transaction as `sql`).
+ * The `graphile_worker.add_job(…)` call for a job, as an SQL fragment, for a
+ * statement that enqueues as part of something bigger (one round trip).
  */
-export async function addJob<N extends TaskName>(
-  sql: Sql | TransactionSql,
-  name: N,
-  payload: z.input<(typeof taskPayloads)[N]>,
-  opts: JobOptions = {},
-): Promise<void> {
-  await sql`select graphile_worker.add_job(
+export function addJobCall<N extends TaskName>(sql: Sql | TransactionSql, name: N, payload: z.input<(typeof taskPayloads)[N]>, opts: JobOptions = {}) {
+  return sql`graphile_worker.add_job(
     ${name}::text,
     ${JSON.stringify(payload)}::json,
     queue_name := ${opts.queueName ?? null}::text,
@@ -32,4 +27,27 @@ export async function addJob<N extends TaskName>(
     priority := ${opts.priority ?? null}::int,
     job_key_mode := ${opts.jobKeyMode ?? 'replace'}::text
   )`;
+}
+
+/**
+ * One `graphile_worker.add_jobs(…)` call for many jobs of one task, as an SQL
+ * fragment yielding a row per job: a batch of emails enqueues its jobs in the
+ * statement that stores them.
+ */
+export function addJobsCall<N extends TaskName>(sql: Sql | TransactionSql, name: N, jobs: { payload: z.input<(typeof taskPayloads)[N]>; opts?: Pick<JobOptions, 'runAt' | 'jobKey'> }[]) {
+  const specs = jobs.map((j) => ({ identifier: name, payload: j.payload, run_at: j.opts?.runAt?.toISOString() ?? null, job_key: j.opts?.jobKey ?? null }));
+  return sql`graphile_worker.add_jobs(array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json)), false)`;
+}
+
+/**
+ * Enqueues a job through SQL, so that it commits or rolls back with the
+ * caller's transaction (pass the transaction as `sql`).
+ */
+export async function addJob<N extends TaskName>(
+  sql: Sql | TransactionSql,
+  name: N,
+  payload: z.input<(typeof taskPayloads)[N]>,
+  opts: JobOptions = {},
+): Promise<void> {
+  await sql`select ${addJobCall(sql, name, payload, opts)}`;
 }

@@ -16,7 +16,7 @@ import { waitForSlot } from './waitForSlot.js';
  * tenant's rate: a transactional email reserving now gets a slot at most
  * this far away, which keeps it ahead of the campaign (transactionalSend.ts).
  */
-export const MAX_SLOT_WAIT_MS = 500;
+export const MAX_SLOT_WAIT_MS = 250;
 /** SES's answer to "daily quota exceeded" is to wait; AWS suggests up to 10 minutes before trying again. */
 const QUOTA_PAUSE_MS = 10 * 60_000;
 /** SES throttled us although the limiter spaced the sends (another sender on the account?): back off a little. */

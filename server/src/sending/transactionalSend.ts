@@ -75,7 +75,7 @@ async function claim(deps: Deps, emailId: string): Promise<Claimed | null> {
     where id = ${emailId} and status in ('queued', 'scheduled', 'held')
     returning tenant_id as "tenantId", raw, attempts, tags`;
   if (!row?.raw) return null;
-  const recipients = await deps.sql<{ address: string }[]>`select address from email_recipients where email_id = ${emailId} and status = 'queued' order by kind, address`;
+  const recipients = await deps.sql<{ address: string }[]>`select address from email_recipients where email_id = ${emailId} and status = 'queued' order by position`;
   return { tenantId: row.tenantId, raw: row.raw, attempts: row.attempts, tags: row.tags, recipients: recipients.map((r) => r.address) };
 }
 

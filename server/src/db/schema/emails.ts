@@ -82,6 +82,8 @@ export const emailRecipients = pgTable(
     tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
     address: text('address').notNull(),
     kind: recipientKind('kind').notNull(),
+    /** Where it stood in the request (to, then cc, then bcc), so every answer lists recipients as asked. */
+    position: integer('position').notNull(),
     status: messageStatus('status').notNull().default('queued'),
     suppressionReason: text('suppression_reason'),
     sentAt: timestamp('sent_at', { withTimezone: true }),

@@ -1,5 +1,5 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { apiKeys, tenants } from '../../db/schema/index.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { apiKeys } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../../deps.js';
 import { hashToken, newSecret } from './tokens.js';
@@ -51,19 +51,22 @@ export async function revokeApiKey(deps: Deps, tenantId: string, id: string): Pr
   deps.logger.info({ tenantId, apiKeyId: id }, 'api key revoked');
 }
 
-/** Resolves a bearer key; revoked and unknown keys resolve to null. */
+/**
+ * Resolves a bearer key; revoked and unknown keys resolve to null. Every
+ * API call passes here, so it is one plain SQL statement (no query builder),
+ * and last_used_at is written at most once per LAST_USED_RESOLUTION_MS.
+ */
 export async function findApiKey(deps: Deps, key: string): Promise<ApiKeyPrincipal | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
-  const [row] = await deps.db
-    .select({ id: apiKeys.id, lastUsedAt: apiKeys.lastUsedAt, tenantId: tenants.id, tenantName: tenants.name })
-    .from(apiKeys)
-    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
-    .where(and(eq(apiKeys.keyHash, hashToken(key)), isNull(apiKeys.revokedAt)))
-    .limit(1);
+  const [row] = await deps.sql<{ id: string; lastUsedAt: Date | string | null; tenantId: string; tenantName: string }[]>`
+    select k.id, k.last_used_at as "lastUsedAt", t.id as "tenantId", t.name as "tenantName"
+    from api_keys k join tenants t on t.id = k.tenant_id
+    where k.key_hash = ${hashToken(key)} and k.revoked_at is null
+    limit 1`;
   if (!row) return null;
-  const now = deps.now();
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await deps.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
+  const lastUsed = row.lastUsedAt === null ? null : new Date(row.lastUsedAt).getTime();
+  if (lastUsed === null || deps.now().getTime() - lastUsed > LAST_USED_RESOLUTION_MS) {
+    await deps.sql`update api_keys set last_used_at = now() where id = ${row.id}`;
   }
   return { kind: 'apiKey', apiKeyId: row.id, tenant: { id: row.tenantId, name: row.tenantName } };
 }

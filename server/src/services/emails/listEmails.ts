@@ -46,7 +46,7 @@ export async function listEmails(deps: Pick<Deps, 'sql'>, tenantId: string, filt
   const outcome = filter.status && !stage ? filter.status : null;
   const rows = await sql<Row[]>`
     select e.id, e.status::text as "sendStatus", e.subject, e.from_address as from, e.created_at as "createdAt", e.created_at::text as "cursorAt", e.sent_at as "sentAt", e.tags,
-      (select coalesce(jsonb_agg(jsonb_build_object('email', r.address, 'kind', r.kind, 'status', r.status) order by r.kind, r.address), '[]')
+      (select coalesce(jsonb_agg(jsonb_build_object('email', r.address, 'kind', r.kind, 'status', r.status) order by r.position), '[]')
        from email_recipients r where r.email_id = e.id) as recipients
     from emails e
     where e.tenant_id = ${tenantId}

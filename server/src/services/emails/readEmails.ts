@@ -52,7 +52,7 @@ export async function getEmail(deps: Pick<Deps, 'sql'>, tenantId: string, id: st
   const recipients = await deps.sql<(EmailRecipientView & { reason: string | null })[]>`
     select address as email, kind::text as kind, status::text as status, suppression_reason as reason, bounce_type as "bounceType",
       delivered_at as "deliveredAt", opened_at as "openedAt", clicked_at as "clickedAt", bounced_at as "bouncedAt", complained_at as "complainedAt"
-    from email_recipients where email_id = ${id} order by kind, address`;
+    from email_recipients where email_id = ${id} order by position`;
   const events = await deps.sql<{ type: string; at: Time; recipients: string[] | null }[]>`
     select event_type as type, coalesce(occurred_at, received_at) as at,
       coalesce(

@@ -11,7 +11,7 @@ export async function answerOf(sql: Db, tenantId: string, emailId: string): Prom
     select status, held_reason as "heldReason", scheduled_at as "scheduledAt" from emails where id = ${emailId} and tenant_id = ${tenantId}`;
   if (!email) return null;
   const recipients = await sql<{ address: string; reason: string | null }[]>`
-    select address, suppression_reason as reason from email_recipients where email_id = ${emailId} order by kind, address`;
+    select address, suppression_reason as reason from email_recipients where email_id = ${emailId} order by position`;
   // Past acceptance the email's own status moves on (sending, sent…); the answer keeps to what acceptance decided.
   const status = email.status === 'refused' ? 'refused' : email.status === 'held' ? 'held' : email.status === 'scheduled' ? 'scheduled' : 'queued';
   return {
