@@ -17,6 +17,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../e2e/browser.js';
 import { audience } from './screenshots/audience.js';
 import { campaigns, importProgress } from './screenshots/campaigns.js';
+import { transactional } from './screenshots/emails.js';
 import { DEMO_KEY, fillKeys, SANDBOX_KEY, SLOW_SANDBOX_KEY, slowCopyOf, status, UNKNOWN_KEY } from './screenshots/keys.js';
 import { DESKTOP, newPage, outDir, PHONE, problems, shoot } from './screenshots/shoot.js';
 
@@ -106,9 +107,14 @@ async function run(herald: TestHerald, browser: Browser) {
 	await page.getByLabel('Key name').fill('Website sign-up form');
 	await page.getByRole('button', { name: 'Create API key' }).click();
 	await page.getByRole('dialog').waitFor();
+	// The second key sends the transactional emails below, as a service would.
+	const apiKey = await page.getByRole('dialog').getByLabel('API key').inputValue();
 	await page.getByRole('button', { name: 'Done' }).click();
 	await page.getByRole('dialog').waitFor({ state: 'detached' });
+	await page.getByTestId('example-curl').getByText('demo@herald.test').waitFor();
 	await shoot(page, 'api-keys');
+
+	await transactional(page, base, apiKey);
 
 	await audience(herald, page, 'Acme Outfitters');
 	await campaigns(page, base);
@@ -163,6 +169,9 @@ async function run(herald: TestHerald, browser: Browser) {
 	await phone.page.goto(`${base}/campaigns`);
 	await phone.page.getByTestId('campaigns-table').waitFor();
 	await shoot(phone.page, 'mobile-campaigns', { fullPage: false });
+	await phone.page.goto(`${base}/emails`);
+	await phone.page.getByTestId('emails-table').waitFor();
+	await shoot(phone.page, 'mobile-emails', { fullPage: false });
 	await phone.context.close();
 }
 

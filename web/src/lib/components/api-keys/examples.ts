@@ -30,8 +30,10 @@ function message(from: string) {
 
 /** One line per shell argument, so it can be read and edited before running. */
 export function curlExample({ origin, apiKey, from }: ExampleValues): string {
-	// Single quotes around the body: the shell leaves everything inside alone, except a single quote.
-	const body = JSON.stringify(message(from), null, 2).replace(/'/g, `'\\''`);
+	// One field a line, each value compact; single quotes around the body: the shell leaves
+	// everything inside alone, except a single quote.
+	const fields = Object.entries(message(from)).map(([name, value]) => `    ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+	const body = `{\n${fields.join(',\n')}\n  }`.replace(/'/g, `'\\''`);
 	return [
 		`curl -X POST ${origin}/api/v1/emails \\`,
 		`  -H 'Authorization: Bearer ${apiKey}' \\`,
