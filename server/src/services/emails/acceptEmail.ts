@@ -4,9 +4,8 @@ import type { Deps } from '../../deps.js';
 import { renderTemplateForSend } from '../templates/renderForSend.js';
 import { composeRaw, type ComposedContent } from './compose.js';
 import { requestHash } from './idempotency.js';
-import { recipientsOf, refusedRecipients } from './recipientChecks.js';
+import { acceptanceChecks, recipientsOf } from './recipientChecks.js';
 import { claimIdempotencyKey, replayFor } from './replay.js';
-import { sendingHold } from './sendingHold.js';
 import { storeEmail, storeEmailGrouped, type NewEmail } from './storeEmail.js';
 import type { EmailRequest, SendAnswer } from './types.js';
 import { isVerifiedSender } from './verifiedSenders.js';
@@ -36,10 +35,9 @@ export async function sendEmail(deps: Deps, sender: Sender, request: EmailReques
   }
 
   const recipients = recipientsOf(request.to, request.cc, request.bcc);
-  const [channel, refused, hold, content] = await Promise.all([
+  const [channel, { refused, hold }, content] = await Promise.all([
     acceptingChannel(deps, tenantId),
-    refusedRecipients(deps.sql, tenantId, recipients.map((r) => r.address)),
-    sendingHold(deps.sql, tenantId),
+    acceptanceChecks(deps.sql, tenantId, recipients.map((r) => r.address)),
     contentOf(deps, tenantId, request),
   ]);
   if (!channel) throw new AppError('PRECONDITION_FAILED', 'Connect Amazon SES in Settings → Channels before sending email.', { problem: 'NO_CHANNEL' });

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { holdColumns, holdOf, type Hold, type HoldFacts } from './sendingHold.js';
 
 export type Recipient = { address: string; kind: 'to' | 'cc' | 'bcc' };
 
@@ -27,18 +28,23 @@ export function recipientsOf(to: string[], cc: string[] = [], bcc: string[] = []
 }
 
 /**
- * Why each refused recipient may not get the email: an address on the
+ * Why each refused recipient may not get the email (an address on the
  * tenant's suppression list, or a contact who unsubscribed, bounced or
- * complained. One query for all of them. Transactional emails honour the
- * same list as campaigns: an address that bounced hurts the account's
- * reputation whatever the email is.
+ * complained), and whether the tenant's sending is paused: one query for
+ * both. Transactional emails honour the same list as campaigns: an address
+ * that bounced hurts the account's reputation whatever the email is.
  */
-export async function refusedRecipients(sql: Sql, tenantId: string, addresses: string[]): Promise<Map<string, string>> {
-  const rows = await sql<{ address: string; reason: string }[]>`
-    select a.address, coalesce(s.reason::text, c.status::text) as reason
-    from unnest(${addresses}::text[]) as a(address)
-    left join suppressions s on s.tenant_id = ${tenantId} and s.email = a.address
-    left join contacts c on c.tenant_id = ${tenantId} and c.email = a.address and c.status <> 'subscribed'
-    where s.email is not null or c.id is not null`;
-  return new Map(rows.map((r) => [r.address, REASONS[r.reason] ?? `Suppressed (${r.reason}).`]));
+export async function acceptanceChecks(sql: Sql, tenantId: string, addresses: string[]): Promise<{ refused: Map<string, string>; hold: Hold | null }> {
+  const [row] = await sql<(HoldFacts & { refused: { address: string; reason: string }[] })[]>`
+    select ${holdColumns(sql, tenantId)},
+      (select coalesce(json_agg(json_build_object('address', a.address, 'reason', coalesce(s.reason::text, ct.status::text))), '[]')
+       from unnest(${addresses}::text[]) as a(address)
+       left join suppressions s on s.tenant_id = ${tenantId} and s.email = a.address
+       left join contacts ct on ct.tenant_id = ${tenantId} and ct.email = a.address and ct.status <> 'subscribed'
+       where s.email is not null or ct.id is not null) as refused
+    from (select 1) one left join tenant_channel_settings c on c.tenant_id = ${tenantId} and c.channel = 'email'`;
+  return {
+    refused: new Map((row?.refused ?? []).map((r) => [r.address, REASONS[r.reason] ?? `Suppressed (${r.reason}).`])),
+    hold: holdOf(row),
+  };
 }

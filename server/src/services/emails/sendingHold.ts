@@ -5,13 +5,23 @@ import type { Sql, TransactionSql } from 'postgres';
  * is spent (sending_paused_until) or the reputation guard paused it. Both
  * hold transactional emails as they hold campaigns.
  */
-export async function sendingHold(sql: Sql | TransactionSql, tenantId: string): Promise<{ reason: string; until: Date | null } | null> {
-  const [row] = await sql<{ quotaUntil: string | null; quotaReason: string | null; guard: string | null }[]>`
-    select
-      case when c.sending_paused_until > now() then c.sending_paused_until end as "quotaUntil",
-      c.sending_paused_reason as "quotaReason",
-      (select r.state::text from tenant_reputation r where r.tenant_id = ${tenantId}) as guard
-    from tenant_channel_settings c where c.tenant_id = ${tenantId} and c.channel = 'email'`;
+export async function sendingHold(sql: Sql | TransactionSql, tenantId: string): Promise<Hold | null> {
+  const [row] = await sql<HoldFacts[]>`select ${holdColumns(sql, tenantId)} from tenant_channel_settings c where c.tenant_id = ${tenantId} and c.channel = 'email'`;
+  return holdOf(row);
+}
+
+export type Hold = { reason: string; until: Date | null };
+export type HoldFacts = { quotaUntil: string | null; quotaReason: string | null; guard: string | null };
+
+/** The columns holdOf reads, over `tenant_channel_settings c` (so other queries can carry them along). */
+export function holdColumns(sql: Sql | TransactionSql, tenantId: string) {
+  return sql`
+    case when c.sending_paused_until > now() then c.sending_paused_until end as "quotaUntil",
+    c.sending_paused_reason as "quotaReason",
+    (select r.state::text from tenant_reputation r where r.tenant_id = ${tenantId}) as guard`;
+}
+
+export function holdOf(row: HoldFacts | undefined): Hold | null {
   if (row?.guard === 'paused') {
     return { reason: 'Sending is paused by the reputation guard (bounce or complaint rate too high). An owner can resume it in Herald.', until: null };
   }
