@@ -126,6 +126,7 @@ describe('templates.preview', () => {
       html: '<p>Hi &lt;Jo&gt;, <a href="https://example.com/reset">set your password</a>.</p>',
       text: expect.stringContaining('Hi <Jo>, set your password [https://example.com/reset].'),
       missingVariables: [],
+      problem: null,
     });
     await owner.trpc.templates.update.mutate({ id, subject: 'New {{ first_name }}' });
     expect((await owner.trpc.templates.preview.mutate({ id, version: 1, variables: {} })).subject).toBe('Welcome, Alex');
@@ -144,12 +145,17 @@ describe('templates.preview', () => {
       text: 'Total: {{ order.total }}',
       variables: { order: { number: 42, items: ['a', 'b'], total: '9.90 €' } },
     });
-    expect(preview).toEqual({ subject: 'Order 42', html: '<p>2 items, total 9.90 €</p>', text: 'Total: 9.90 €', version: null, missingVariables: [] });
+    expect(preview).toEqual({ subject: 'Order 42', html: '<p>2 items, total 9.90 €</p>', text: 'Total: 9.90 €', version: null, missingVariables: [], problem: null });
   });
 
-  it('refuses unsaved content that does not parse, naming the field', async () => {
-    await expect(owner.trpc.templates.preview.mutate({ subject: 'Hi', html: '{% if x %}', variables: {} })).rejects.toMatchObject({
-      data: { code: 'BAD_REQUEST', details: { fieldErrors: { html: expect.stringMatching(/^The HTML body has a template error: /) } } },
+  it('answers unsaved content that does not parse with the problem, naming the field (an editor mid-typing is no error)', async () => {
+    expect(await owner.trpc.templates.preview.mutate({ subject: 'Hi', html: '{% if x %}', variables: {} })).toEqual({
+      subject: '',
+      html: null,
+      text: null,
+      version: null,
+      missingVariables: [],
+      problem: { message: expect.stringMatching(/^The HTML body has a template error: /), fieldErrors: { html: expect.stringMatching(/^The HTML body has a template error: /) } },
     });
   });
 });
