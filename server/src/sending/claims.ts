@@ -104,7 +104,15 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   // An SES event may have beaten the outcome here (the simulator posts events right after accepting;
   // Send events carry the message's id as a tag): a message with a milestone already was accepted by
   // SES, whatever this sender believes, and keeps the status its milestones give it.
+  // The campaign rows are read with FOR SHARE: a cancel committing while this runs is waited for and seen
+  // (a plain join would read the campaign as the statement found it, and a message handed back to the
+  // queue just after the cancel's own update would stay `queued` for good).
   await sql`
+    with c as materialized (
+      select id, status from campaigns
+      where id in (select campaign_id from messages where id = any(${rows.map((r) => r.id)}::uuid[]))
+      for share
+    )
     update messages m set
       status = case
         when o.status = 'sent' or m.sent_at is not null then message_status_by_milestones('sent', coalesce(m.sent_at, now()),
@@ -122,7 +130,7 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
       updated_at = now()
     from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
       as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int),
-      campaigns c
+      c
     where m.id = o.id and c.id = m.campaign_id and m.claim_token = ${claimToken}
       and (m.status in ('sending', 'unknown') or m.sent_at is not null)`;
 }

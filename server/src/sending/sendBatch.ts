@@ -3,7 +3,7 @@ import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
 import type { ClaimedMessage, Outcome } from './claims.js';
-import { reserveSendSlot, reserveSendSlots, type SendSlot } from './rateLimiter.js';
+import { reserveSendSlot, reserveSendSlots, sendInterval, type SendSlot } from './rateLimiter.js';
 import type { SendFailure } from '../ses/sendError.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import type { SendingChannel } from './sendingChannel.js';
@@ -11,12 +11,14 @@ import type { LaneNext } from './lanes.js';
 import { waitForSlot } from './waitForSlot.js';
 
 /**
- * A batch's slots must start within this; later ones are released and the
- * lane waits its turn. It is also how far ahead campaigns can hold the
- * tenant's rate: a transactional email reserving now gets a slot at most
- * this far away, which keeps it ahead of the campaign (transactionalSend.ts).
+ * How far ahead a batch may take slots: 250 ms, or two sends at a slow rate
+ * (0.5/s), whichever is longer. Later slots are released and the lane waits
+ * its turn. It is also how much of the tenant's rate a campaign can hold
+ * ahead: a transactional email reserving now gets a slot at most this far
+ * away, which keeps it ahead of the campaign (transactionalSend.ts).
  */
-export const MAX_SLOT_WAIT_MS = 250;
+export const slotWindowMs = (ratePerSec: number) => Math.max(250, 2 * sendInterval(ratePerSec));
+
 /** SES's answer to "daily quota exceeded" is to wait; AWS suggests up to 10 minutes before trying again. */
 const QUOTA_PAUSE_MS = 10 * 60_000;
 /** SES throttled us although the limiter spaced the sends (another sender on the account?): back off a little. */
@@ -46,7 +48,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
   }
   if (ready.length === 0) return { outcomes, stop: null };
 
-  const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: MAX_SLOT_WAIT_MS };
+  const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: slotWindowMs(channel.ratePerSec) };
   const { slots, nextFreeInMs } = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: ready.length });
   for (const { message } of ready.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
 
@@ -55,7 +57,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
     let slot = first;
     for (;;) {
       if (signal?.aborted || accountWide) return release(message.id);
-      // No abort signal for the sleep (at most MAX_SLOT_WAIT_MS): fifty sends would put fifty listeners on it.
+      // No abort signal for the sleep (at most slotWindowMs): fifty sends would put fifty listeners on it.
       if (await waitForSlot(slot)) break;
       const again = await reserveSendSlot({ sql: deps.sql }, rate);
       if (!again.reserved) return release(message.id, again.waitMs);

@@ -9,7 +9,7 @@ import { awaitSendTurn } from './sendTurn.js';
 
 /**
  * A transactional email waits at most this long for a slot of the tenant's
- * rate. Campaign batches reserve at most MAX_SLOT_WAIT_MS ahead (sendBatch),
+ * rate. Campaign batches reserve at most slotWindowMs ahead (sendBatch),
  * so a slot taken now is never further away than that: this is the
  * "transactional first" guarantee under one shared rate.
  */
