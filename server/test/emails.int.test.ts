@@ -53,6 +53,8 @@ describe('emails.send', () => {
     expect(e1.html).toBe('<p>Thanks!</p>');
     expect(e2.text).toBe('Just text.');
     expect(e3.attachments).toEqual([{ filename: 'invoice.txt', contentType: 'text/plain', size: 9 }]);
+    // Built by the send job (no attachments) or at acceptance (attachments): its size is known once sent.
+    for (const e of [e1, e2, e3]) expect(e.size).toBeGreaterThan(200);
     const ses = accepted(sender);
     expect(ses).toHaveLength(3);
     const invoice = ses.find((m) => m.subject === 'Your invoice');
@@ -123,6 +125,22 @@ describe('emails.send', () => {
     const [stored] = await h.herald.deps.sql`select count(*)::int as n from emails where tenant_id = ${sender.tenantId}`;
     expect(stored?.n).toBe(0);
     expect(accepted(sender)).toHaveLength(0);
+
+    // Bodies whose worst case passes the limit are measured exactly: 2 × 1.9 M ASCII characters fit…
+    const ascii = 'a'.repeat(1_900_000);
+    const fits = await sender.agent.trpc.emails.send.mutate({ from: 'news@sender.test', to: 'a@inbox.test', subject: 'Long', html: ascii, text: ascii });
+    expect(fits.status).toBe('queued');
+    // …2 × 1.9 M euro signs (3 bytes each in UTF-8) do not, refused naming the body.
+    const euros = '€'.repeat(1_900_000);
+    const tooLong = await fetch(`${h.herald.url}/api/v1/emails`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'news@sender.test', to: 'a@inbox.test', subject: 'Longer', html: euros, text: euros }),
+    });
+    expect(tooLong.status).toBe(413);
+    expect(await tooLong.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE', fieldErrors: { html: expect.any(String) } } });
+    expect((await sentEmail(sender, fits.id)).size).toBeGreaterThan(3_800_000);
+    expect(accepted(sender).map((m) => m.subject)).toEqual(['Long']);
   });
 });
 
@@ -226,5 +244,32 @@ describe('following emails', () => {
     expect(theirs.id).not.toBe(sent.id);
     const noAuth = await fetch(`${h.herald.url}/api/v1/emails`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(noAuth.status).toBe(401);
+  });
+
+  it('keeps tenants apart when their requests share lookups and commits: each key its tenant, each tenant its own suppressions', async () => {
+    const a = await readySender(h.herald, h.sim, simAccount(), 'Gamma');
+    const b = await readySender(h.herald, h.sim, simAccount(), 'Delta');
+    await a.agent.trpc.suppressions.add.mutate({ email: 'shared@inbox.test' });
+    const keys = { a: await apiKeyOf(a), b: await apiKeyOf(b) };
+    // 40 requests at once, alternating tenants: API keys, recipient checks and stores are batched across them.
+    const sends = Array.from({ length: 40 }, (_, i) => {
+      const who = i % 2 === 0 ? 'a' : 'b';
+      return fetch(`${h.herald.url}/api/v1/emails`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys[who]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 'news@sender.test', to: ['shared@inbox.test', `${who}${i}@inbox.test`], subject: `For ${who}`, text: 'x' }),
+      }).then(async (res) => ({ who, status: res.status, body: (await res.json()) as { id: string; recipients: { email: string; status: string }[] } }));
+    });
+    const answers = await Promise.all(sends);
+    for (const { who, status, body } of answers) {
+      expect(status).toBe(202);
+      expect(body.recipients.find((r) => r.email === 'shared@inbox.test')?.status).toBe(who === 'a' ? 'refused' : 'accepted');
+    }
+    const listed = async (s: Sender) => (await s.agent.trpc.emails.list.query({ limit: 100 })).items.map((e) => e.subject);
+    expect(await listed(a)).toEqual(Array.from({ length: 20 }, () => 'For a'));
+    expect(await listed(b)).toEqual(Array.from({ length: 20 }, () => 'For b'));
+    await vi.waitFor(() => expect(accepted(a).length + accepted(b).length).toBe(40), { timeout: 15_000 });
+    expect(accepted(a).every((m) => m.subject === 'For a' && !m.destinations.includes('shared@inbox.test'))).toBe(true);
+    expect(accepted(b).every((m) => m.subject === 'For b' && m.destinations.includes('shared@inbox.test'))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
-import { groupCommit } from '../events/groupCommit.js';
+import { groupCommit } from '../db/groupCommit.js';
 import { createProcessingScheduler } from '../events/processingScheduler.js';
 import { createRefusalCounter } from '../webhooks/refusalCounter.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';

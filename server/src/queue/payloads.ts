@@ -13,7 +13,7 @@ export const taskPayloads = {
   campaigns__fan_out: z.object({ campaignId: z.uuid() }),
   campaigns__send: z.object({ campaignId: z.uuid(), lane: z.number().int().min(0).max(63) }),
   events__process: z.object({ shard: z.number().int().min(0).max(EVENT_SHARDS - 1) }),
-  emails__send: z.object({ emailId: z.uuid() }),
+  emails__send: z.object({ emailIds: z.array(z.uuid()).min(1).max(100) }),
 };
 
 export type TaskName = keyof typeof taskPayloads;

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { SendFailure } from '../ses/sendError.js';
 import { trySendRawEmail } from '../ses/sendRawEmail.js';
+import { composeRaw } from '../services/emails/compose.js';
 import { sendingHold } from '../services/emails/sendingHold.js';
 import { pauseTenantUntil } from './campaignState.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
@@ -61,7 +62,7 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
   });
   if (result.ok) {
     await deps.sql.begin(async (tx) => {
-      await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
+      await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
       await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
     });
     return null;
@@ -70,14 +71,44 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
 }
 
 async function claim(deps: Deps, emailId: string): Promise<Claimed | null> {
-  const [row] = await deps.sql<{ tenantId: string; raw: Buffer | null; attempts: number; tags: { name: string; value: string }[] }[]>`
+  const [row] = await deps.sql<StoredParts[]>`
     update emails set status = 'sending', sending_at = now(), held_reason = null, updated_at = now()
     where id = ${emailId} and status in ('queued', 'scheduled', 'held')
-    returning tenant_id as "tenantId", raw, attempts, tags`;
-  if (!row?.raw) return null;
-  const recipients = await deps.sql<{ address: string }[]>`select address from email_recipients where email_id = ${emailId} and status = 'queued' order by position`;
-  return { tenantId: row.tenantId, raw: row.raw, attempts: row.attempts, tags: row.tags, recipients: recipients.map((r) => r.address) };
+    returning tenant_id as "tenantId", raw, attempts, tags, from_address as "fromAddress", from_name as "fromName",
+      reply_to as "replyTo", subject, html, text, headers`;
+  if (!row) return null;
+  const recipients = await deps.sql<{ address: string; kind: string }[]>`
+    select address, kind from email_recipients where email_id = ${emailId} and status = 'queued' order by position`;
+  const raw =
+    row.raw ??
+    (await composeRaw({
+      from: { address: row.fromAddress, name: row.fromName },
+      replyTo: row.replyTo,
+      subject: row.subject,
+      html: row.html,
+      text: row.text,
+      headers: row.headers,
+      attachments: [],
+      to: recipients.filter((r) => r.kind === 'to').map((r) => r.address),
+      cc: recipients.filter((r) => r.kind === 'cc').map((r) => r.address),
+    }));
+  return { tenantId: row.tenantId, raw, attempts: row.attempts, tags: row.tags, recipients: recipients.map((r) => r.address) };
 }
+
+/** An email row as the send job reads it; raw is null unless acceptance had to build it (acceptEmail.rawIfBuiltNow). */
+type StoredParts = {
+  tenantId: string;
+  raw: Buffer | null;
+  attempts: number;
+  tags: { name: string; value: string }[];
+  fromAddress: string;
+  fromName: string | null;
+  replyTo: string[];
+  subject: string;
+  html: string | null;
+  text: string | null;
+  headers: Record<string, string>;
+};
 
 async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failure: SendFailure): Promise<NextStep> {
   const requeue = async (inMs: number, attempts = claimed.attempts) => {

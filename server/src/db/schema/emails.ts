@@ -23,9 +23,11 @@ export type AttachmentMeta = { filename: string; contentType: string; size: numb
 
 /**
  * One transactional email (emails.send): one SES call to all its accepted
- * recipients. The raw MIME message is built when the email is accepted, so
- * what is sent is exactly what was accepted (template version, attachments);
- * it is dropped once SES has it. `idempotency_key` + `request_hash` answer
+ * recipients. What is sent is exactly what was accepted: the rendered
+ * subject and bodies are stored, and the raw MIME message is built from them
+ * by the send job, or at acceptance when the email has attachments (their
+ * bytes live only in `raw`) or might pass SES's size limit. `raw` is dropped
+ * once SES has it; `raw_size` is known once the message is built. `idempotency_key` + `request_hash` answer
  * retries for 24 hours (services/emails/idempotency.ts).
  */
 export const emails = pgTable(
@@ -48,7 +50,7 @@ export const emails = pgTable(
     headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
     attachments: jsonb('attachments').$type<AttachmentMeta[]>().notNull().default([]),
     raw: bytea('raw'),
-    rawSize: integer('raw_size').notNull(),
+    rawSize: integer('raw_size'),
     status: emailSendStatus('status').notNull().default('queued'),
     heldReason: text('held_reason'),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),

@@ -1,6 +1,8 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { apiKeys } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
+import type { Sql } from 'postgres';
+import { batchedPerClient } from '../../db/batchedPerClient.js';
 import type { Deps } from '../../deps.js';
 import { hashToken, newSecret } from './tokens.js';
 
@@ -53,23 +55,34 @@ export async function revokeApiKey(deps: Deps, tenantId: string, id: string): Pr
 
 /**
  * Resolves a bearer key; revoked and unknown keys resolve to null. Every
- * API call passes here, so it is one plain SQL statement (no query builder),
- * and last_used_at is written at most once per LAST_USED_RESOLUTION_MS.
+ * API call passes here, so calls made at the same moment share one
+ * statement (db/batchedPerClient.ts), which also writes last_used_at, at most
+ * once per LAST_USED_RESOLUTION_MS, so a busy key doesn't write on every request.
  */
 export async function findApiKey(deps: Deps, key: string): Promise<ApiKeyPrincipal | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
-  const [row] = await deps.sql<{ id: string; lastUsedAt: Date | string | null; tenantId: string; tenantName: string }[]>`
-    select k.id, k.last_used_at as "lastUsedAt", t.id as "tenantId", t.name as "tenantName"
-    from api_keys k join tenants t on t.id = k.tenant_id
-    where k.key_hash = ${hashToken(key)} and k.revoked_at is null
-    limit 1`;
-  if (!row) return null;
-  const lastUsed = row.lastUsedAt === null ? null : new Date(row.lastUsedAt).getTime();
-  if (lastUsed === null || deps.now().getTime() - lastUsed > LAST_USED_RESOLUTION_MS) {
-    await deps.sql`update api_keys set last_used_at = now() where id = ${row.id}`;
-  }
-  return { kind: 'apiKey', apiKeyId: row.id, tenant: { id: row.tenantId, name: row.tenantName } };
+  return findKeys(deps.sql, hashToken(key));
 }
+
+const findKeys = batchedPerClient(
+  async (sql: Sql, hashes: string[]): Promise<(ApiKeyPrincipal | null)[]> => {
+    const rows = await sql<{ hash: string; id: string; tenantId: string; tenantName: string }[]>`
+      with found as (
+        select k.key_hash, k.id, k.last_used_at, t.id as tenant_id, t.name as tenant_name
+        from api_keys k join tenants t on t.id = k.tenant_id
+        where k.key_hash = any(${[...new Set(hashes)]}::text[]) and k.revoked_at is null
+      ),
+      -- A data-modifying WITH runs to completion even though nothing reads it.
+      touched as (
+        update api_keys set last_used_at = now()
+        where id in (select id from found where last_used_at is null or last_used_at < now() - make_interval(secs => ${LAST_USED_RESOLUTION_MS / 1000}))
+      )
+      select key_hash as hash, id, tenant_id as "tenantId", tenant_name as "tenantName" from found`;
+    const byHash = new Map(rows.map((r) => [r.hash, { kind: 'apiKey' as const, apiKeyId: r.id, tenant: { id: r.tenantId, name: r.tenantName } }]));
+    return hashes.map((hash) => byHash.get(hash) ?? null);
+  },
+  { maxBatch: 200, maxConcurrent: 1 },
+);
 
 function toView(row: typeof apiKeys.$inferSelect): ApiKeyView {
   return {

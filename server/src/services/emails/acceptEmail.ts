@@ -2,9 +2,9 @@ import { AppError } from '../../errors.js';
 import { acceptingChannel } from './channelCache.js';
 import type { Deps } from '../../deps.js';
 import { renderTemplateForSend } from '../templates/renderForSend.js';
-import { composeRaw, type ComposedContent } from './compose.js';
+import { composeRaw, rawSizeBound, type ComposedContent } from './compose.js';
 import { requestHash } from './idempotency.js';
-import { acceptanceChecks, recipientsOf } from './recipientChecks.js';
+import { acceptanceChecks, recipientsOf, type Recipient } from './recipientChecks.js';
 import { claimIdempotencyKey, replayFor } from './replay.js';
 import { storeEmail, storeEmailGrouped, type NewEmail } from './storeEmail.js';
 import type { EmailRequest, SendAnswer } from './types.js';
@@ -17,9 +17,9 @@ export type Sender = { tenantId: string; apiKeyId: string | null };
 
 /**
  * Accepts one transactional email: checks the sender and every recipient,
- * renders the template, builds the MIME message (so an oversize email is
- * refused now, not later), and stores it with its recipients and its send
- * job. The reads run side by side and the write is one statement shared
+ * renders the template, makes sure the MIME message fits SES's limit (so an
+ * oversize email is refused now, not later), and stores it with its
+ * recipients and its send job. The reads run side by side and the write is one statement shared
  * with the emails accepted at the same moment, so an email costs few round
  * trips. With an idempotency key, a retry of the same
  * request gets the first answer and sends nothing; a different request under
@@ -37,7 +37,7 @@ export async function sendEmail(deps: Deps, sender: Sender, request: EmailReques
   const recipients = recipientsOf(request.to, request.cc, request.bcc);
   const [channel, { refused, hold }, content] = await Promise.all([
     acceptingChannel(deps, tenantId),
-    acceptanceChecks(deps.sql, tenantId, recipients.map((r) => r.address)),
+    acceptanceChecks(deps.sql, { tenantId, addresses: recipients.map((r) => r.address) }),
     contentOf(deps, tenantId, request),
   ]);
   if (!channel) throw new AppError('PRECONDITION_FAILED', 'Connect Amazon SES in Settings → Channels before sending email.', { problem: 'NO_CHANNEL' });
@@ -48,13 +48,11 @@ export async function sendEmail(deps: Deps, sender: Sender, request: EmailReques
   }
 
   const accepted = recipients.filter((r) => !refused.has(r.address));
-  const raw = await composeRaw(request, content.rendered, {
-    to: accepted.filter((r) => r.kind === 'to').map((r) => r.address),
-    cc: accepted.filter((r) => r.kind === 'cc').map((r) => r.address),
-  });
-  if (raw.length > MAX_RAW_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `The email is ${(raw.length / 1024 / 1024).toFixed(1)} MB with its attachments encoded; Amazon SES accepts at most 10 MB.`, {
-      fieldErrors: { attachments: 'Too large in total: at most 10 MB once encoded.' },
+  const raw = accepted.length > 0 ? await rawIfBuiltNow(request, content.rendered, accepted) : null;
+  if (raw && raw.length > MAX_RAW_BYTES) {
+    const field = request.attachments?.length ? 'attachments' : request.html !== undefined ? 'html' : 'text';
+    throw new AppError('PAYLOAD_TOO_LARGE', `The email is ${(raw.length / 1024 / 1024).toFixed(1)} MB once encoded; Amazon SES accepts at most 10 MB.`, {
+      fieldErrors: { [field]: 'Too large in total: at most 10 MB once encoded.' },
     });
   }
 
@@ -74,8 +72,8 @@ export async function sendEmail(deps: Deps, sender: Sender, request: EmailReques
     tags: request.tags ?? [],
     headers: request.headers ?? {},
     attachments: (request.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: Buffer.byteLength(a.content, 'base64') })),
-    raw: accepted.length > 0 ? raw : null,
-    rawSize: raw.length,
+    raw,
+    rawSize: raw?.length ?? null,
     status,
     heldReason: status === 'held' ? (hold?.reason ?? null) : null,
     scheduledAt: later ? scheduledAt : null,
@@ -108,4 +106,25 @@ async function contentOf(deps: Deps, tenantId: string, request: EmailRequest): P
   }
   const t = await renderTemplateForSend(deps, tenantId, request.templateId, request.variables ?? {});
   return { rendered: { subject: t.subject, html: t.html, text: t.text }, templateId: t.templateId, version: t.version };
+}
+
+/**
+ * The MIME message, when it must be built at acceptance: attachments live
+ * only in it (their bytes are not stored apart), and a message whose size
+ * bound passes SES's limit is built to measure it exactly. Any other email
+ * is built by its send job from the stored parts (transactionalSend.ts),
+ * which keeps acceptance cheap and dates the message when it leaves.
+ */
+async function rawIfBuiltNow(request: EmailRequest, content: ComposedContent, accepted: Recipient[]): Promise<Buffer | null> {
+  const attachments = request.attachments ?? [];
+  if (attachments.length === 0 && rawSizeBound(request, content) <= MAX_RAW_BYTES) return null;
+  return composeRaw({
+    ...content,
+    from: request.from,
+    replyTo: request.replyTo ?? [],
+    headers: request.headers ?? {},
+    attachments,
+    to: accepted.filter((r) => r.kind === 'to').map((r) => r.address),
+    cc: accepted.filter((r) => r.kind === 'cc').map((r) => r.address),
+  });
 }

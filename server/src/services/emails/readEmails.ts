@@ -31,7 +31,8 @@ export type EmailDetail = {
   tags: { name: string; value: string }[];
   headers: Record<string, string>;
   attachments: { filename: string; contentType: string; size: number }[];
-  size: number;
+  /** Bytes of the MIME message; null until it is built for sending. */
+  size: number | null;
   heldReason: string | null;
   lastError: string | null;
   providerMessageId: string | null;
@@ -77,7 +78,7 @@ export async function getEmail(deps: Pick<Deps, 'sql'>, tenantId: string, id: st
     tags: e.tags as EmailDetail['tags'],
     headers: e.headers as Record<string, string>,
     attachments: e.attachments as EmailDetail['attachments'],
-    size: e.raw_size as number,
+    size: e.raw_size as number | null,
     heldReason: e.held_reason as string | null,
     lastError: e.last_error as string | null,
     providerMessageId: e.provider_message_id as string | null,

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { batchedPerClient } from '../../db/batchedPerClient.js';
 import { holdColumns, holdOf, type Hold, type HoldFacts } from './sendingHold.js';
 
 export type Recipient = { address: string; kind: 'to' | 'cc' | 'bcc' };
@@ -27,24 +28,36 @@ export function recipientsOf(to: string[], cc: string[] = [], bcc: string[] = []
   return all;
 }
 
+type Checks = { refused: Map<string, string>; hold: Hold | null };
+type Asked = { tenantId: string; addresses: string[] };
+
 /**
  * Why each refused recipient may not get the email (an address on the
  * tenant's suppression list, or a contact who unsubscribed, bounced or
- * complained), and whether the tenant's sending is paused: one query for
- * both. Transactional emails honour the same list as campaigns: an address
- * that bounced hurts the account's reputation whatever the email is.
+ * complained), and whether the tenant's sending is paused. Transactional
+ * emails honour the same list as campaigns: an address that bounced hurts
+ * the account's reputation whatever the email is. Emails accepted at the
+ * same moment, of any tenants, share one query (db/batchedPerClient.ts).
  */
-export async function acceptanceChecks(sql: Sql, tenantId: string, addresses: string[]): Promise<{ refused: Map<string, string>; hold: Hold | null }> {
-  const [row] = await sql<(HoldFacts & { refused: { address: string; reason: string }[] })[]>`
-    select ${holdColumns(sql, tenantId)},
-      (select coalesce(json_agg(json_build_object('address', a.address, 'reason', coalesce(s.reason::text, ct.status::text))), '[]')
-       from unnest(${addresses}::text[]) as a(address)
-       left join suppressions s on s.tenant_id = ${tenantId} and s.email = a.address
-       left join contacts ct on ct.tenant_id = ${tenantId} and ct.email = a.address and ct.status <> 'subscribed'
-       where s.email is not null or ct.id is not null) as refused
-    from (select 1) one left join tenant_channel_settings c on c.tenant_id = ${tenantId} and c.channel = 'email'`;
-  return {
-    refused: new Map((row?.refused ?? []).map((r) => [r.address, REASONS[r.reason] ?? `Suppressed (${r.reason}).`])),
-    hold: holdOf(row),
-  };
+export const acceptanceChecks: (sql: Sql, asked: Asked) => Promise<Checks> = batchedPerClient(checkMany, { maxBatch: 200, maxConcurrent: 1 });
+
+/** Each item's checks, every lookup keyed by the item's own tenant. */
+async function checkMany(sql: Sql, items: Asked[]): Promise<Checks[]> {
+  const asked = items.flatMap((item, i) => item.addresses.map((address) => ({ i, tenant_id: item.tenantId, address })));
+  const tenants = [...new Set(items.map((item) => item.tenantId))];
+  const [row] = await sql<{ refused: { i: number; address: string; reason: string }[]; holds: (HoldFacts & { tenantId: string })[] }[]>`
+    select
+      (select coalesce(json_agg(json_build_object('i', a.i, 'address', a.address, 'reason', coalesce(s.reason::text, ct.status::text))), '[]')
+       from jsonb_to_recordset(${JSON.stringify(asked)}::jsonb) as a(i int, tenant_id uuid, address text)
+       left join suppressions s on s.tenant_id = a.tenant_id and s.email = a.address
+       left join contacts ct on ct.tenant_id = a.tenant_id and ct.email = a.address and ct.status <> 'subscribed'
+       where s.email is not null or ct.id is not null) as refused,
+      (select coalesce(json_agg(h), '[]') from (
+         select t.id as "tenantId", ${holdColumns(sql, sql`t.id`)}
+         from unnest(${tenants}::uuid[]) as t(id)
+         left join tenant_channel_settings c on c.tenant_id = t.id and c.channel = 'email') h) as holds`;
+  const holds = new Map((row?.holds ?? []).map((h) => [h.tenantId, holdOf(h)]));
+  const checks: Checks[] = items.map((item) => ({ refused: new Map(), hold: holds.get(item.tenantId) ?? null }));
+  for (const r of row?.refused ?? []) checks[r.i]?.refused.set(r.address, REASONS[r.reason] ?? `Suppressed (${r.reason}).`);
+  return checks;
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "emails" ALTER COLUMN "raw_size" DROP NOT NULL;
