@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '../keyset.js';
 import type { Deps } from '../../deps.js';
 import { deriveEmailStatus, type EmailStatus } from './emailStatus.js';
 
@@ -30,10 +31,10 @@ export type EmailListItem = {
 
 type Row = { id: string; cursorAt: string; sendStatus: string; subject: string; from: string; createdAt: string | Date; sentAt: string | Date | null; tags: EmailListItem['tags']; recipients: { email: string; kind: string; status: string }[] };
 
-const encode = (createdAt: string, id: string) => Buffer.from(`${createdAt}|${id}`, 'utf8').toString('base64url');
+const encode = (createdAt: string, id: string) => encodeCursor(`${createdAt}|${id}`);
+/** A malformed cursor reads as none: the first page. */
 function decode(cursor: string | undefined): { at: string; id: string } | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [at, id] = decodeCursor(cursor).split('|');
   return at && id && !Number.isNaN(Date.parse(at)) && /^[0-9a-f-]{36}$/.test(id) ? { at, id } : null;
 }
 
