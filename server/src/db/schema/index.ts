@@ -18,3 +18,4 @@ export * from './events.js';
 export * from './senderIdentities.js';
 export * from './webhookRefusals.js';
 export * from './metrics.js';
+export * from './segments.js';
