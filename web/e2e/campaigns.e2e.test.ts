@@ -155,7 +155,12 @@ it('a marketer writes a campaign, previews it with a real contact, sends it and 
   const confirm = page.getByRole('dialog');
   await expect.poll(() => confirm.getByTestId('send-recipients').textContent()).toBe(`${READERS} recipients`);
   expect(await confirm.getByText('demo@herald.test').isVisible()).toBe(true);
-  expect(await confirm.getByText('{{ first_name }}, the spring news is here').isVisible()).toBe(true);
+  // The subject as the first reader sees it, the template one click away.
+  const seen = confirm.getByTestId('subject-as-seen');
+  await expect.poll(() => seen.textContent()).toMatch(/^Reader\d\d, the spring news is here$/);
+  await confirm.getByRole('button', { name: 'Show the template' }).click();
+  expect(await seen.textContent()).toBe('{{ first_name }}, the spring news is here');
+  await confirm.getByRole('button', { name: 'Show as a recipient sees it' }).click();
   await expect.poll(() => confirm.getByTestId('send-duration').textContent()).toMatch(/Takes less than a minute/);
   expect(await confirm.getByText('5 emails per second').isVisible()).toBe(true);
   await confirm.getByRole('button', { name: `Send to ${READERS} recipients` }).click();
@@ -184,6 +189,8 @@ it('a marketer writes a campaign, previews it with a real contact, sends it and 
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
   expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Send…' }).count()).toBe(0);
+  // Its details show the subject as a reader saw it.
+  await expect.poll(() => page.getByTestId('subject-as-seen').first().textContent()).toMatch(/^Reader\d\d, the spring news is here$/);
   const campaignUrl = page.url();
 
   // The list shows it sent, with its audience and a full progress count.
