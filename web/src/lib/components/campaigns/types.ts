@@ -12,6 +12,7 @@ export type ContactMessage = RouterOutputs['contacts']['get']['messages'][number
 
 export const campaignStatuses: Record<CampaignStatus, { tone: StatusTone; label: string; meaning: string }> = {
 	draft: { tone: 'neutral', label: 'Draft', meaning: 'Not sent yet; you can still edit it.' },
+	scheduled: { tone: 'neutral', label: 'Scheduled', meaning: 'Starts by itself at the time it is scheduled for; you can still edit it.' },
 	sending: { tone: 'busy', label: 'Sending', meaning: 'Going out now, at your SES sending rate.' },
 	paused: { tone: 'warning', label: 'Paused', meaning: 'Stopped for now; resume it to send the rest.' },
 	sent: { tone: 'success', label: 'Sent', meaning: 'Every recipient has been handled.' },
