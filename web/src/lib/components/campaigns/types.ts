@@ -20,6 +20,11 @@ export const campaignStatuses: Record<CampaignStatus, { tone: StatusTone; label:
 	failed: { tone: 'error', label: 'Failed', meaning: 'Sending stopped because of an error.' }
 };
 
+/** Drafts and scheduled campaigns: nothing has gone out, so there are no numbers yet. */
+export function notStarted(status: CampaignStatus): boolean {
+	return status === 'draft' || status === 'scheduled';
+}
+
 /** Statuses whose numbers can still move. */
 export function isActive(status: CampaignStatus): boolean {
 	return status === 'sending' || status === 'paused';
