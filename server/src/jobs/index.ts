@@ -4,6 +4,7 @@ import type { TaskName } from '../queue/payloads.js';
 import { toTask, type TaskDefinition } from './defineTask.js';
 import { campaignsFanOut } from './campaigns__fan_out.js';
 import { campaignsSend } from './campaigns__send.js';
+import { campaignsStart } from './campaigns__start.js';
 import { contactsImport } from './contacts__import.js';
 import { emailsSend } from './emails__send.js';
 import { eventsProcess } from './events__process.js';
@@ -15,6 +16,7 @@ const tasks: { [N in TaskName]: TaskDefinition<N> } = {
   sessions__purge_expired: sessionsPurgeExpired,
   contacts__import: contactsImport,
   imports__purge_stale: importsPurgeStale,
+  campaigns__start: campaignsStart,
   campaigns__fan_out: campaignsFanOut,
   campaigns__send: campaignsSend,
   events__process: eventsProcess,
