@@ -1,3 +1,4 @@
+import { toIso } from '../db/times.js';
 import type { Deps } from '../deps.js';
 import { finishIfDone } from './campaignState.js';
 import { enqueueFanOut, enqueueLane, fanOutJobKey, laneCount, laneJobKey } from './lanes.js';
@@ -59,12 +60,12 @@ export async function reviveSendJobs(deps: Deps): Promise<number> {
  * replaced job that does run after all finds the campaign started and stops.
  */
 export async function reviveStartJobs(deps: Deps): Promise<number> {
-  const due = await deps.sql<{ id: string; scheduledAt: Date }[]>`
+  const due = await deps.sql<{ id: string; scheduledAt: Date | string }[]>`
     select id, scheduled_at as "scheduledAt" from campaigns where status = 'scheduled' and scheduled_at <= now()`;
   if (due.length === 0) return 0;
   const alive = await liveJobKeys(deps, due.map((c) => startJobKey(c.id)));
   const dead = due.filter((c) => !alive.has(startJobKey(c.id)));
-  for (const campaign of dead) await enqueueStart(deps.sql, campaign.id, campaign.scheduledAt);
+  for (const campaign of dead) await enqueueStart(deps.sql, campaign.id, new Date(toIso(campaign.scheduledAt)));
   if (dead.length > 0) deps.logger.warn({ jobs: dead.length }, 'scheduled campaign starts restarted after their worker stopped');
   return dead.length;
 }

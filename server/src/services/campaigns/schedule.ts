@@ -25,7 +25,7 @@ export async function scheduleCampaign(deps: Deps, tenantId: string, input: Sche
   if (refusal) throw refusal;
   const scheduled = await deps.sql.begin(async (tx) => {
     const rows = await tx`
-      update campaigns set status = 'scheduled', scheduled_at = ${when.at}, schedule_time_zone = ${when.timeZone},
+      update campaigns set status = 'scheduled', scheduled_at = ${when.at.toISOString()}::timestamptz, schedule_time_zone = ${when.timeZone},
         schedule_problem = null, updated_at = now()
       where id = ${input.id} and tenant_id = ${tenantId} and status in ('draft', 'scheduled') returning id`;
     if (rows.length > 0) await enqueueStart(tx, input.id, when.at);

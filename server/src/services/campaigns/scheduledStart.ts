@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { toIso } from '../../db/times.js';
 import { enqueueStart } from '../../sending/startJob.js';
 import type { Deps } from '../../deps.js';
 import { checkCampaignSend, type SendCheck } from './sendCheck.js';
@@ -17,10 +18,10 @@ type Schedule = { tenantId: string; scheduledAt: Date; due: boolean };
  * that is what makes a start happen once however many jobs or workers reach it.
  */
 async function scheduleOf(sql: Sql | TransactionSql, campaignId: string, lock: boolean): Promise<Schedule | null> {
-  const [row] = await sql<Schedule[]>`
+  const [row] = await sql<(Omit<Schedule, 'scheduledAt'> & { scheduledAt: Date | string })[]>`
     select tenant_id as "tenantId", scheduled_at as "scheduledAt", scheduled_at <= now() as due
     from campaigns where id = ${campaignId} and status = 'scheduled' ${lock ? sql`for update` : sql``}`;
-  return row ?? null;
+  return row ? { ...row, scheduledAt: new Date(toIso(row.scheduledAt)) } : null;
 }
 
 /** The reasons the checks gave, as one text for the campaign page and the dashboard. */

@@ -1,5 +1,6 @@
 import { countsByCampaign, doneCount } from '../campaigns/stats.js';
 import { dailyCounts, ratesOf, totalsOf, type DashboardDay, type DayCounts } from './days.js';
+import { toIso } from '../../db/times.js';
 import type { Deps } from '../../deps.js';
 import { findEmailChannelRow } from '../channels/emailChannel.js';
 import { getReputation } from '../reputation/guard.js';
@@ -50,12 +51,12 @@ async function inFlightCampaigns(deps: Deps, tenantId: string): Promise<InFlight
 }
 
 async function scheduleProblems(deps: Deps, tenantId: string): Promise<ScheduleProblem[]> {
-  const rows = await deps.sql<{ campaignId: string; name: string; scheduledAt: Date; problem: string }[]>`
+  const rows = await deps.sql<{ campaignId: string; name: string; scheduledAt: Date | string; problem: string }[]>`
     select id as "campaignId", name, scheduled_at as "scheduledAt", schedule_problem as problem from campaigns
     where tenant_id = ${tenantId} and status = 'draft' and schedule_problem is not null
     order by scheduled_at desc, id
     limit ${IN_FLIGHT_LIMIT}`;
-  return rows.map((r) => ({ ...r, scheduledAt: r.scheduledAt.toISOString() }));
+  return rows.map((r) => ({ ...r, scheduledAt: toIso(r.scheduledAt) }));
 }
 
 /** Everything the dashboard shows, from counters and small tables only (never a scan of messages). */
