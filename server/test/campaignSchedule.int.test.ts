@@ -8,8 +8,9 @@ import { useHeraldWithSimulator } from './useHerald.js';
 /**
  * Scheduled campaigns through the API, started by real worker processes:
  * once at the time with two workers, after boot when no worker was up at the
- * time, never when unscheduled, and back to draft with the reason when a
- * send check fails at the time. A 1 s minimum lead keeps the waits short.
+ * time or whose start job was held by a worker that died, never when
+ * unscheduled, and back to draft with the reason when a send check fails at
+ * the time. A 1 s minimum lead keeps the waits short.
  */
 
 // The API only: scheduled starts happen in the worker processes.
@@ -77,6 +78,13 @@ describe('scheduling through the API (no worker running)', () => {
     });
     expect(await startJobsOf(id)).toEqual(['2027-12-09T08:00:00.000Z']);
     expect((await sender.agent.trpc.campaigns.list.query()).find((x) => x.id === id)).toMatchObject({ status: 'scheduled', scheduledAt: '2027-12-09T08:00:00.000Z' });
+
+    // The checks for moving it pass; those for sending it now say to unschedule first.
+    expect((await sender.agent.trpc.campaigns.sendCheck.query({ id, intent: 'schedule' })).problems).toEqual([]);
+    expect((await sender.agent.trpc.campaigns.sendCheck.query({ id })).problems).toEqual([
+      { code: 'NOT_DRAFT', message: 'This campaign is scheduled; unschedule it to send it now.', fixPath: null },
+    ]);
+    await expect(sender.agent.trpc.campaigns.send.mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
 
     // Rescheduling replaces the job.
     await sender.agent.trpc.campaigns.schedule.mutate({ id, sendAt: '2027-12-10T18:30', timeZone: 'America/New_York' });
@@ -251,6 +259,19 @@ describe('starting at the time (worker processes)', () => {
     expect(view.startDelaySeconds).toBeGreaterThanOrEqual(3);
     expect(view.scheduledAt).toBe(at.toISOString());
     expect(h.sim.state.messagesOf(sender.accountId)).toHaveLength(RECIPIENTS);
+    expect(startOutcomes(id)).toEqual(['started']);
+  });
+
+  it('starts a campaign whose start job was held by a worker that died, once recovery takes the job for dead', { timeout: 60_000 }, async () => {
+    const { sender, id } = await senderWithDraft('Orphaned', 3);
+    await sender.agent.trpc.campaigns.schedule.mutate({ id, ...localIn(ZONE, 1_500), timeZone: ZONE });
+    // As if a worker had locked the job and died: graphile-worker would leave it alone for 4 hours.
+    await h.herald.deps.sql`
+      update graphile_worker._private_jobs set locked_at = now(), locked_by = 'worker-that-died' where key = ${`campaign-start:${id}`}`;
+    await waitForCampaignStatus(sender, id, 'sent', 30_000);
+    // The lease in the workers' environment is 4 s: the start waits at least that long.
+    expect((await sender.agent.trpc.campaigns.get.query({ id })).startDelaySeconds).toBeGreaterThanOrEqual(2);
+    expect(h.sim.state.messagesOf(sender.accountId)).toHaveLength(3);
     expect(startOutcomes(id)).toEqual(['started']);
   });
 });

@@ -75,7 +75,10 @@ export const campaignsRouter = router({
     .subscription(({ ctx, input, signal }) =>
       openCampaignMetrics({ sql: ctx.deps.sql, hub: ctx.metricsHub }, ctx.tenantId, input.id, input.lastEventId, signal),
     ),
-  sendCheck: tenantProcedure.input(byId).query(({ ctx, input }) => checkCampaignSend(ctx.deps, ctx.tenantId, input.id)),
+  // The checks before sending now (a draft) or before scheduling (a draft, or a scheduled campaign being moved).
+  sendCheck: tenantProcedure
+    .input(z.object({ id: idInput, intent: z.enum(['send', 'schedule']).default('send') }))
+    .query(({ ctx, input }) => checkCampaignSend(ctx.deps, ctx.tenantId, input.id, input.intent === 'schedule' ? ['draft', 'scheduled'] : ['draft'])),
   sendTest: tenantProcedure.input(z.object({ id: idInput, to: emailInput })).mutation(({ ctx, input }) => sendCampaignTest(ctx.deps, ctx.tenantId, input)),
   send: tenantProcedure.input(byId).mutation(({ ctx, input }) => sendCampaign(ctx.deps, ctx.tenantId, input.id)),
   schedule: tenantProcedure.input(scheduleInput).mutation(({ ctx, input }) => scheduleCampaign(ctx.deps, ctx.tenantId, input)),
