@@ -26,10 +26,13 @@ const tasks: { [N in TaskName]: TaskDefinition<N> } = {
 export const crontab = ['0 * * * * sessions__purge_expired ?max=1', '30 * * * * imports__purge_stale ?max=1'].join('\n');
 
 /**
- * Transactional emails run on their own runner (jobs/runner.ts), so a worker
- * whose slots are all taken by campaign lanes still picks one up at once.
+ * Transactional emails and scheduled campaign starts run on their own runner
+ * (jobs/runner.ts), so a worker whose slots are all taken by campaign lanes
+ * (10 s slices) still picks one up at once: a scheduled campaign starts
+ * within seconds of its time however busy the workers are. A start is short
+ * (the send checks, one transaction).
  */
-export const PRIORITY_TASKS: TaskName[] = ['emails__send'];
+export const PRIORITY_TASKS: TaskName[] = ['emails__send', 'campaigns__start'];
 
 /** The tasks of one runner: the priority ones, or everything else. */
 export function buildTaskList(deps: Deps, which: 'priority' | 'bulk'): TaskList {
