@@ -28,6 +28,7 @@ const schema = z.object({
   SEND_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
   SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   REPUTATION_MIN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  SCHEDULE_MIN_LEAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Env = {
@@ -58,6 +59,8 @@ export type Env = {
   sesRequestTimeoutMs: number;
   /** Recent sends a tenant needs before the reputation guard judges its bounce and complaint rates. */
   reputationMinSends: number;
+  /** How far ahead a campaign must be scheduled, so the checks and the confirmation come before the start. */
+  scheduleMinLeadMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -114,6 +117,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     sendLeaseMs: e.SEND_LEASE_SECONDS * 1000,
     sesRequestTimeoutMs: e.SES_REQUEST_TIMEOUT_MS,
     reputationMinSends: e.REPUTATION_MIN_SENDS,
+    scheduleMinLeadMs: e.SCHEDULE_MIN_LEAD_SECONDS * 1000,
   };
 }
 

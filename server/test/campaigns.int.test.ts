@@ -82,7 +82,7 @@ describe('campaign drafts', () => {
   it('edits and deletes drafts only', async () => {
     const { id } = await owner.trpc.campaigns.create.mutate(draft());
     await h.herald.deps.sql`update campaigns set status = 'sending' where id = ${id}`;
-    await expect(owner.trpc.campaigns.update.mutate({ id, name: 'Too late' })).rejects.toMatchObject({ data: { code: 'CONFLICT' }, message: 'Only a draft can be edited.' });
+    await expect(owner.trpc.campaigns.update.mutate({ id, name: 'Too late' })).rejects.toMatchObject({ data: { code: 'CONFLICT' }, message: 'Only a draft or a scheduled campaign can be edited.' });
     await expect(owner.trpc.campaigns.delete.mutate({ id })).rejects.toMatchObject({ data: { code: 'CONFLICT' } });
     expect((await owner.trpc.campaigns.get.query({ id })).name).toBe('Spring launch');
   });

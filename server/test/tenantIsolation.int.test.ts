@@ -263,6 +263,11 @@ Object.assign(cases, {
   'campaigns.sendCheck': { attack: (b, world) => b.trpc.campaigns.sendCheck.query({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.sendTest': { attack: (b, world) => b.trpc.campaigns.sendTest.mutate({ id: world.a.campaignId, to: 'member@alpha.test' }), refusedWith: notFound },
   'campaigns.send': { attack: (b, world) => b.trpc.campaigns.send.mutate({ id: world.a.campaignId }), refusedWith: notFound },
+  'campaigns.schedule': {
+    attack: (b, world) => b.trpc.campaigns.schedule.mutate({ id: world.a.campaignId, sendAt: '2099-01-01T09:00', timeZone: 'Europe/Berlin' }),
+    refusedWith: notFound,
+  },
+  'campaigns.unschedule': { attack: (b, world) => b.trpc.campaigns.unschedule.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.pause': { attack: (b, world) => b.trpc.campaigns.pause.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.resume': { attack: (b, world) => b.trpc.campaigns.resume.mutate({ id: world.a.campaignId }), refusedWith: notFound },
   'campaigns.cancel': { attack: (b, world) => b.trpc.campaigns.cancel.mutate({ id: world.a.campaignId }), refusedWith: notFound },

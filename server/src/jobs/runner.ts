@@ -8,7 +8,7 @@ import { buildTaskList, crontab } from './index.js';
 
 export type Worker = { stop: () => Promise<void> };
 
-/** Transactional emails in flight per process; each mostly waits for its rate slot and SES. */
+/** Transactional emails (and scheduled starts) in flight per process; each mostly waits for its rate slot and SES. */
 const PRIORITY_CONCURRENCY = 8;
 
 /**
@@ -33,7 +33,7 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     crontab,
     logger: graphileLogger(deps.logger),
   });
-  // A second runner with its own slots and connections: transactional emails never wait behind campaign lanes.
+  // A second runner with its own slots and connections: transactional emails and scheduled starts never wait behind campaign lanes.
   const priorityPool = new pg.Pool({ connectionString: databaseUrl, max: PRIORITY_CONCURRENCY + 1 });
   priorityPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
   priorityPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));

@@ -3,6 +3,7 @@ import { cancelCampaign, pauseCampaign, resumeCampaign, sendCampaign } from '../
 import { openCampaignMetrics } from '../realtime/metricsStream.js';
 import { campaignMetrics } from '../services/campaigns/metrics.js';
 import { previewCampaign } from '../services/campaigns/preview.js';
+import { scheduleCampaign, unscheduleCampaign } from '../services/campaigns/schedule.js';
 import { checkCampaignSend } from '../services/campaigns/sendCheck.js';
 import { sendCampaignTest } from '../services/campaigns/sendTest.js';
 import { createCampaign, deleteCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns/records.js';
@@ -41,6 +42,15 @@ const fields = {
 };
 
 const byId = z.object({ id: idInput });
+const scheduleInput = z.object({
+  id: idInput,
+  // A wall-clock time with no offset: the zone says which instant it is (services/campaigns/scheduleTime.ts).
+  sendAt: z
+    .string({ error: 'Pick a date and time to send.' })
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'Give the send time as a local date and time, YYYY-MM-DDTHH:mm (e.g. 2026-12-09T09:00).'),
+  timeZone: z.string({ error: 'Pick a time zone.' }).trim().min(1, 'Pick a time zone.').max(100, 'A time zone name has at most 100 characters.'),
+});
 const createInput = z.object({ ...fields, channel: z.literal('email', { error: 'Only the email channel is available.' }) });
 const updateInput = z.object({ id: idInput, ...fields }).partial().required({ id: true });
 
@@ -65,9 +75,14 @@ export const campaignsRouter = router({
     .subscription(({ ctx, input, signal }) =>
       openCampaignMetrics({ sql: ctx.deps.sql, hub: ctx.metricsHub }, ctx.tenantId, input.id, input.lastEventId, signal),
     ),
-  sendCheck: tenantProcedure.input(byId).query(({ ctx, input }) => checkCampaignSend(ctx.deps, ctx.tenantId, input.id)),
+  // The checks before sending now (a draft) or before scheduling (a draft, or a scheduled campaign being moved).
+  sendCheck: tenantProcedure
+    .input(z.object({ id: idInput, intent: z.enum(['send', 'schedule']).default('send') }))
+    .query(({ ctx, input }) => checkCampaignSend(ctx.deps, ctx.tenantId, input.id, input.intent === 'schedule' ? ['draft', 'scheduled'] : ['draft'])),
   sendTest: tenantProcedure.input(z.object({ id: idInput, to: emailInput })).mutation(({ ctx, input }) => sendCampaignTest(ctx.deps, ctx.tenantId, input)),
   send: tenantProcedure.input(byId).mutation(({ ctx, input }) => sendCampaign(ctx.deps, ctx.tenantId, input.id)),
+  schedule: tenantProcedure.input(scheduleInput).mutation(({ ctx, input }) => scheduleCampaign(ctx.deps, ctx.tenantId, input)),
+  unschedule: tenantProcedure.input(byId).mutation(({ ctx, input }) => unscheduleCampaign(ctx.deps, ctx.tenantId, input.id)),
   pause: tenantProcedure.input(byId).mutation(({ ctx, input }) => pauseCampaign(ctx.deps, ctx.tenantId, input.id)),
   resume: tenantProcedure.input(byId).mutation(({ ctx, input }) => resumeCampaign(ctx.deps, ctx.tenantId, input.id)),
   cancel: tenantProcedure.input(byId).mutation(({ ctx, input }) => cancelCampaign(ctx.deps, ctx.tenantId, input.id)),

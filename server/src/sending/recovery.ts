@@ -1,7 +1,9 @@
+import { toIso } from '../db/times.js';
 import type { Deps } from '../deps.js';
 import { finishIfDone } from './campaignState.js';
 import { enqueueFanOut, enqueueLane, fanOutJobKey, laneCount, laneJobKey } from './lanes.js';
 import { loadSendingChannel } from './sendingChannel.js';
+import { enqueueStart, startJobKey } from './startJob.js';
 
 const LOST_OUTCOME =
   'The worker sending this message stopped before Herald learned whether SES accepted it. It is not sent again automatically; the SES Send event settles it.';
@@ -51,6 +53,23 @@ export async function reviveSendJobs(deps: Deps): Promise<number> {
   return revived;
 }
 
+/**
+ * A scheduled campaign whose time has come must have a live start job: one
+ * whose worker died mid-start stays locked for 4 hours, so it is replaced like
+ * a dead send job. The start itself decides under the row lock, so a
+ * replaced job that does run after all finds the campaign started and stops.
+ */
+export async function reviveStartJobs(deps: Deps): Promise<number> {
+  const due = await deps.sql<{ id: string; scheduledAt: Date | string }[]>`
+    select id, scheduled_at as "scheduledAt" from campaigns where status = 'scheduled' and scheduled_at <= now()`;
+  if (due.length === 0) return 0;
+  const alive = await liveJobKeys(deps, due.map((c) => startJobKey(c.id)));
+  const dead = due.filter((c) => !alive.has(startJobKey(c.id)));
+  for (const campaign of dead) await enqueueStart(deps.sql, campaign.id, new Date(toIso(campaign.scheduledAt)));
+  if (dead.length > 0) deps.logger.warn({ jobs: dead.length }, 'scheduled campaign starts restarted after their worker stopped');
+  return dead.length;
+}
+
 /** Keys with a job that is waiting, or running and locked recently enough to be alive. */
 async function liveJobKeys(deps: Deps, keys: string[]): Promise<Set<string>> {
   const rows = await deps.sql<{ key: string }[]>`
@@ -64,4 +83,5 @@ async function liveJobKeys(deps: Deps, keys: string[]): Promise<Set<string>> {
 export async function recoverSending(deps: Deps): Promise<void> {
   await recoverStaleClaims(deps);
   await reviveSendJobs(deps);
+  await reviveStartJobs(deps);
 }

@@ -2,7 +2,8 @@ import type { TransactionSql } from 'postgres';
 import { AppError } from '../../errors.js';
 import { enqueueFanOut, enqueueLanes, laneCount } from '../../sending/lanes.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
-import { checkCampaignSend } from './sendCheck.js';
+import { checkCampaignSend, refusalOf } from './sendCheck.js';
+import { startSending } from './startSending.js';
 import { getCampaign, loadCampaign, type CampaignView } from './records.js';
 import type { Deps } from '../../deps.js';
 import { assertReputationAllowsSending } from '../reputation/check.js';
@@ -14,18 +15,9 @@ import { assertReputationAllowsSending } from '../reputation/check.js';
  */
 export async function sendCampaign(deps: Deps, tenantId: string, id: string): Promise<CampaignView> {
   const check = await checkCampaignSend(deps, tenantId, id);
-  const [problem] = check.problems;
-  if (problem) {
-    throw new AppError(problem.code === 'NOT_DRAFT' ? 'CONFLICT' : 'PRECONDITION_FAILED', problem.message, { problem: problem.code, fixPath: problem.fixPath });
-  }
-  const started = await deps.sql.begin(async (tx) => {
-    await assertReputationAllowsSending(tx, tenantId);
-    const rows = await tx`
-      update campaigns set status = 'sending', started_at = now(), updated_at = now()
-      where id = ${id} and tenant_id = ${tenantId} and status = 'draft' returning id`;
-    if (rows.length > 0) await enqueueFanOut(tx, id);
-    return rows.length > 0;
-  });
+  const refusal = refusalOf(check);
+  if (refusal) throw refusal;
+  const started = await deps.sql.begin((tx) => startSending(tx, tenantId, id, 'draft'));
   if (!started) throw new AppError('CONFLICT', 'This campaign has already been sent; only a draft can be sent.');
   deps.logger.info({ tenantId, campaignId: id, recipients: check.recipients }, 'campaign sending started');
   return getCampaign(deps, tenantId, id);

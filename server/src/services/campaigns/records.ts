@@ -1,8 +1,9 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { campaigns, lists } from '../../db/schema/index.js';
 import { validateTemplates } from '../../rendering/render.js';
 import { AppError } from '../../errors.js';
 import { campaignCounts, countsByCampaign, type CampaignCounts } from './stats.js';
+import { localTimeOf, type LocalTime } from './scheduleTime.js';
 import type { Deps } from '../../deps.js';
 
 export type CampaignFields = {
@@ -37,6 +38,16 @@ export type CampaignSummary = {
   sentAt: string | null;
   /** Why sending stopped, when Herald paused it (null when paused by hand). */
   pausedReason: string | null;
+  /** The instant a scheduled campaign starts (or started, or was to start when `scheduleProblem` says why not). */
+  scheduledAt: string | null;
+  /** The IANA zone the time was picked in. */
+  scheduleTimeZone: string | null;
+  /** `scheduledAt` on that zone's clocks, with its UTC offset (which of a repeated fall-back hour). */
+  scheduledLocal: LocalTime | null;
+  /** Why the scheduled start did not happen (the campaign is a draft again). */
+  scheduleProblem: string | null;
+  /** How long after its scheduled time the campaign started (a worker was down at the time), in seconds. */
+  startDelaySeconds: number | null;
   counts: CampaignCounts;
 };
 export type CampaignView = CampaignSummary & {
@@ -60,8 +71,19 @@ const summaryOf = (row: Row, listName: string | null, counts: CampaignCounts): C
   startedAt: row.startedAt?.toISOString() ?? null,
   sentAt: row.sentAt?.toISOString() ?? null,
   pausedReason: row.pausedReason,
+  scheduledAt: row.scheduledAt?.toISOString() ?? null,
+  scheduleTimeZone: row.scheduleTimeZone,
+  scheduledLocal: row.scheduledAt && row.scheduleTimeZone ? localTimeOf(row.scheduledAt, row.scheduleTimeZone) : null,
+  scheduleProblem: row.scheduleProblem,
+  startDelaySeconds: startDelaySeconds(row),
   counts,
 });
+
+/** Only a campaign its schedule started has one: a draft sent by hand drops its schedule. */
+function startDelaySeconds(row: Row): number | null {
+  if (!row.scheduledAt || !row.startedAt) return null;
+  return Math.max(0, Math.round((row.startedAt.getTime() - row.scheduledAt.getTime()) / 1000));
+}
 
 const viewOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignView => ({
   ...summaryOf(row, listName, counts),
@@ -73,7 +95,9 @@ const viewOf = (row: Row, listName: string | null, counts: CampaignCounts): Camp
 });
 
 const notFound = () => new AppError('NOT_FOUND', 'No campaign with this id.');
-const notDraft = () => new AppError('CONFLICT', 'Only a draft can be edited.');
+const notEditable = () => new AppError('CONFLICT', 'Only a draft or a scheduled campaign can be edited.');
+/** A scheduled campaign stays editable, and stays scheduled, until it starts. */
+const EDITABLE: CampaignStatus[] = ['draft', 'scheduled'];
 /** Whitespace-only text would send blank plain-text parts; treat it as "generate". */
 const textOrNull = (text: string | null | undefined) => (text?.trim() ? text : null);
 
@@ -108,17 +132,17 @@ export async function createCampaign(deps: Deps, tenantId: string, input: Campai
 
 export async function updateCampaign(deps: Deps, tenantId: string, id: string, patch: CampaignPatch): Promise<CampaignView> {
   const { row: current } = await loadCampaign(deps, tenantId, id);
-  if (current.status !== 'draft') throw notDraft();
+  if (!EDITABLE.includes(current.status)) throw notEditable();
   const changes = patch.text === undefined ? patch : { ...patch, text: textOrNull(patch.text) };
   validateTemplates({ subject: changes.subject ?? current.subject, html: changes.html ?? current.html, text: changes.text === undefined ? current.text : changes.text });
   if (changes.listId !== undefined) await assertOwnList(deps, tenantId, changes.listId);
-  // The status condition makes a concurrent "send" win over a late edit.
+  // The status condition makes a concurrent start (sent, or its scheduled time come) win over a late edit.
   const [updated] = await deps.db
     .update(campaigns)
     .set({ ...changes, updatedAt: deps.now() })
-    .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId), eq(campaigns.status, 'draft')))
+    .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId), inArray(campaigns.status, EDITABLE)))
     .returning({ id: campaigns.id });
-  if (!updated) throw notDraft();
+  if (!updated) throw notEditable();
   return getCampaign(deps, tenantId, id);
 }
 

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import { listIdentities, senderIsVerified } from '../../ses/account.js';
 import { loadSendingChannel, type SendingChannel } from '../../sending/sendingChannel.js';
-import { loadCampaign } from './records.js';
+import { loadCampaign, type CampaignStatus } from './records.js';
 import type { Deps } from '../../deps.js';
 import { getProfile } from '../account/profile.js';
 import { reputationPausedProblem } from '../reputation/check.js';
@@ -45,12 +45,24 @@ async function senderProblem(deps: Deps, channel: SendingChannel, fromEmail: str
   }
 }
 
-/** Everything the send confirmation shows, and every reason the campaign cannot be sent yet. */
-export async function checkCampaignSend(deps: Deps, tenantId: string, id: string): Promise<SendCheck> {
+/** Why a campaign in `status` cannot start now (null when it can): only a draft starts, or a scheduled one at its time. */
+function statusProblem(status: CampaignStatus, startsFrom: readonly CampaignStatus[]): SendProblem | null {
+  if (startsFrom.includes(status)) return null;
+  const message = status === 'scheduled' ? 'This campaign is scheduled; unschedule it to send it now.' : 'This campaign has already been sent; only a draft can be sent.';
+  return { code: 'NOT_DRAFT', message, fixPath: null };
+}
+
+/**
+ * Everything the send confirmation shows, and every reason the campaign
+ * cannot be sent yet. `startsFrom`: the statuses it may start from (a draft
+ * is sent or scheduled; a scheduled campaign is rescheduled or started at its time).
+ */
+export async function checkCampaignSend(deps: Deps, tenantId: string, id: string, startsFrom: readonly CampaignStatus[] = ['draft']): Promise<SendCheck> {
   const { row, listName } = await loadCampaign(deps, tenantId, id);
   const editPath = `/campaigns/${id}/edit`;
   const problems: SendProblem[] = [];
-  if (row.status !== 'draft') problems.push({ code: 'NOT_DRAFT', message: 'This campaign has already been sent; only a draft can be sent.', fixPath: null });
+  const notStartable = statusProblem(row.status, startsFrom);
+  if (notStartable) problems.push(notStartable);
   const paused = await reputationPausedProblem(deps, tenantId);
   if (paused) problems.push(paused);
 
@@ -92,4 +104,11 @@ export async function checkCampaignSend(deps: Deps, tenantId: string, id: string
     subject: row.subject,
     listName,
   };
+}
+
+/** The first problem as the error a refused send or schedule answers: what is wrong and where to fix it. */
+export function refusalOf(check: SendCheck): AppError | null {
+  const [problem] = check.problems;
+  if (!problem) return null;
+  return new AppError(problem.code === 'NOT_DRAFT' ? 'CONFLICT' : 'PRECONDITION_FAILED', problem.message, { problem: problem.code, fixPath: problem.fixPath });
 }

@@ -12,13 +12,18 @@ export type ContactMessage = RouterOutputs['contacts']['get']['messages'][number
 
 export const campaignStatuses: Record<CampaignStatus, { tone: StatusTone; label: string; meaning: string }> = {
 	draft: { tone: 'neutral', label: 'Draft', meaning: 'Not sent yet; you can still edit it.' },
-	scheduled: { tone: 'neutral', label: 'Scheduled', meaning: 'Starts by itself at its time; you can still edit it.' },
+	scheduled: { tone: 'neutral', label: 'Scheduled', meaning: 'Starts by itself at the time it is scheduled for; you can still edit it.' },
 	sending: { tone: 'busy', label: 'Sending', meaning: 'Going out now, at your SES sending rate.' },
 	paused: { tone: 'warning', label: 'Paused', meaning: 'Stopped for now; resume it to send the rest.' },
 	sent: { tone: 'success', label: 'Sent', meaning: 'Every recipient has been handled.' },
 	cancelled: { tone: 'neutral', label: 'Cancelled', meaning: 'Stopped for good; the unsent messages never went out.' },
 	failed: { tone: 'error', label: 'Failed', meaning: 'Sending stopped because of an error.' }
 };
+
+/** Drafts and scheduled campaigns: nothing has gone out, so there are no numbers yet. */
+export function notStarted(status: CampaignStatus): boolean {
+	return status === 'draft' || status === 'scheduled';
+}
 
 /** Statuses whose numbers can still move. */
 export function isActive(status: CampaignStatus): boolean {
