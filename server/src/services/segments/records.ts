@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { isUniqueViolation } from '../../db/pgErrors.js';
+import { toIso } from '../../db/times.js';
 import { AppError } from '../../errors.js';
 import type { SegmentDefinition } from './audience.js';
 import { segmentConditionsSchema, type SegmentConditions } from './conditions.js';
@@ -21,7 +22,7 @@ export type SegmentView = SegmentSummary & { conditions: SegmentConditions };
 export type SegmentFields = { name: string } & SegmentDefinition;
 export type SegmentPatch = Partial<SegmentFields>;
 
-type Row = { id: string; name: string; listId: string | null; listName: string | null; conditions: unknown; createdAt: Date; updatedAt: Date };
+type Row = { id: string; name: string; listId: string | null; listName: string | null; conditions: unknown; createdAt: Date | string; updatedAt: Date | string };
 
 const nameTaken = (name: string) => new AppError('CONFLICT', `You already have a segment called "${name}".`, { fieldErrors: { name: 'This name is taken.' } });
 export const segmentNotFound = () => new AppError('NOT_FOUND', 'No segment with this id.');
@@ -60,8 +61,8 @@ async function viewsOf(deps: Deps, tenantId: string, rows: Row[]): Promise<Segme
       listName: r.listName,
       description: describeConditions(conditions, names),
       conditions,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
+      createdAt: toIso(r.createdAt),
+      updatedAt: toIso(r.updatedAt),
     };
   });
 }
@@ -83,7 +84,7 @@ export async function createSegment(deps: Deps, tenantId: string, input: Segment
   try {
     const [row] = await deps.sql<{ id: string }[]>`
       insert into segments (tenant_id, name, list_id, conditions)
-      values (${tenantId}, ${input.name}, ${input.listId}, ${deps.sql.json(input.conditions)})
+      values (${tenantId}, ${input.name}, ${input.listId}, ${JSON.stringify(input.conditions)}::jsonb)
       returning id`;
     if (!row) throw new Error('segment insert returned no row');
     return row;
@@ -103,7 +104,7 @@ export async function updateSegment(deps: Deps, tenantId: string, id: string, pa
   await assertOwnReferences(deps, tenantId, next);
   try {
     const updated = await deps.sql`
-      update segments set name = ${patch.name ?? current.name}, list_id = ${next.listId}, conditions = ${deps.sql.json(next.conditions)}, updated_at = now()
+      update segments set name = ${patch.name ?? current.name}, list_id = ${next.listId}, conditions = ${JSON.stringify(next.conditions)}::jsonb, updated_at = now()
       where id = ${id} and tenant_id = ${tenantId}
       returning id`;
     if (updated.length === 0) throw segmentNotFound();
