@@ -308,6 +308,9 @@ describe('campaign audience', () => {
     await expect(owner.trpc.campaigns.create.mutate({ ...draft(lists[0], 'Nowhere'), listId: undefined })).rejects.toMatchObject({
       data: { fieldErrors: { listId: 'Choose the list or segment this campaign goes to.' } },
     });
+    // The preview's sample recipient is the segment's first match by email.
+    const firstSubscribed = scan.contacts.filter((c) => c.status === 'subscribed').sort((x, y) => (x.email < y.email ? -1 : 1))[0];
+    expect((await owner.trpc.campaigns.preview.query({ id })).sampleContact.email).toBe(firstSubscribed?.email);
     // The send check counts the segment's audience now: reachable matches, and the rest excluded.
     const check = await owner.trpc.campaigns.sendCheck.query({ id });
     const subscribed = scan.contacts.filter((c) => c.status === 'subscribed').length;
