@@ -12,7 +12,8 @@
  *    the same 1,000,000 (three conditions, one of them engagement), alternated
  *    in one invocation; the ratio of the medians. Target ≤ 1.5.
  * Run: `node --import tsx bench/segments.ts --database-url postgres://…/test` (about 10 min on 2 cores).
- * Options: --contacts 1000000 --runs 5 --fanout-runs 2 --parts preview,fanout.
+ * Options: --contacts 1000000 --runs 5 --fanout-runs 2 --parts preview,fanout; --keep-database yes leaves the
+ * scratch database (its URL printed) for EXPLAIN.
  */
 import { randomBytes } from 'node:crypto';
 import { runFanOut } from '../server/src/sending/fanOut.js';
@@ -26,6 +27,7 @@ const args = benchArgs({
   runs: { type: 'string', default: '5' },
   'fanout-runs': { type: 'string', default: '2' },
   parts: { type: 'string', default: 'preview,fanout' },
+  'keep-database': { type: 'string', default: 'no' },
 });
 const size = Number(args.contacts);
 const parts = new Set(args.parts!.split(','));
@@ -157,4 +159,5 @@ if (parts.has('fanout')) {
 }
 
 await api.stop();
-await database.drop();
+if (args['keep-database'] === 'yes') say(`database kept: ${database.url}`);
+else await database.drop();
