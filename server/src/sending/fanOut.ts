@@ -12,10 +12,10 @@ type CampaignForFanOut = { status: string; tenantId: string; listId: string | nu
 
 /**
  * Materializes one `messages` row per list member (or segment match,
- * sending/segmentChunk.ts), in set-based chunks in contact-id order, never holding the audience in
- * memory. Contacts who unsubscribed, bounced or complained, and suppressed
- * addresses, get a `suppressed` row with the reason, so the recipient count
- * adds up. Re-running is harmless: the cursor says where to resume, and the
+ * sending/segmentChunk.ts), in set-based chunks in contact-id order, never
+ * holding the audience in memory. Contacts who unsubscribed, bounced or
+ * complained, and suppressed addresses, get a `suppressed` row with the
+ * reason, so the recipient count adds up. Re-running is harmless: the cursor says where to resume, and the
  * unique (campaign_id, contact_id) index ignores rows already made. The
  * first chunk enqueues the send lanes in its own transaction, so sending
  * starts while the rest of a large audience is still being materialized.

@@ -6,7 +6,7 @@ import { assertOwnReferences } from './references.js';
 export type SegmentMatch = { id: string; email: string; firstName: string | null; lastName: string | null; status: 'subscribed' | 'unsubscribed' | 'bounced' | 'complained' };
 export type SegmentPreview = { count: number; matches: SegmentMatch[] };
 
-export const PREVIEW_MATCHES = 20;
+const PREVIEW_MATCHES = 20;
 
 /** Who matches now: how many, and the first 20 by email. The builder calls it while the tree is edited, unsaved. */
 export async function previewSegment(deps: Deps, tenantId: string, input: { id: string } | SegmentDefinition): Promise<SegmentPreview> {

@@ -6,7 +6,7 @@ import type { SegmentDefinition } from './audience.js';
 type Reference = { kind: 'list' | 'campaign'; id: string; field: string; label: string };
 
 /** Each condition with its input path (for field errors; the tree is the input's `conditions`) and the name people see ("Condition 2.1"). */
-export function eachCondition(tree: SegmentConditions): { condition: Condition; path: string; label: string }[] {
+function eachCondition(tree: SegmentConditions): { condition: Condition; path: string; label: string }[] {
   return tree.conditions.flatMap((entry, i) =>
     'conditions' in entry
       ? entry.conditions.map((condition, j) => ({ condition, path: `conditions.conditions.${i}.conditions.${j}`, label: `Condition ${i + 1}.${j + 1}` }))
