@@ -25,6 +25,7 @@ type Tenant = {
   campaignId: string;
   templateId: string;
   emailId: string;
+  segmentId: string;
 };
 type World = { a: Tenant; b: Tenant };
 
@@ -34,11 +35,12 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
   await session.trpc.channels.email.connect.mutate({ ...demoKeys, senderEmail: `${name.toLowerCase()}@herald.test` });
   await session.trpc.tenant.updateProfile.mutate({ companyName: `${name} Inc`, postalAddress: `${name} Street 1, 12345 Town` });
   const list = await session.trpc.lists.create.mutate({ name: `${name} list` });
-  const contact = await session.trpc.contacts.create.mutate({ email: `member@${name.toLowerCase()}.test`, listIds: [list.id] });
+  const contact = await session.trpc.contacts.create.mutate({ email: `member@${name.toLowerCase()}.test`, listIds: [list.id], attributes: { [`${name.toLowerCase()}_plan`]: 'gold' } });
   const suppression = await session.trpc.suppressions.add.mutate({ email: `blocked@${name.toLowerCase()}.test` });
   const uploaded = await upload(url, session, `email\nimported@${name.toLowerCase()}.test\n`);
   const campaign = await session.trpc.campaigns.create.mutate({ ...campaignDraft(list.id), name: `${name} campaign` });
   const template = await session.trpc.templates.create.mutate({ ...templateDraft, name: `${name} template` });
+  const segment = await session.trpc.segments.create.mutate({ name: `${name} segment`, listId: list.id, conditions: { match: 'all', conditions: [{ field: 'list', op: 'in', listId: list.id }] } });
   const email = await session.trpc.emails.send.mutate({ from: `${name.toLowerCase()}@herald.test`, to: `reader@${name.toLowerCase()}.test`, subject: 'Receipt', text: 'Thanks', idempotencyKey: 'receipt-1' });
   return {
     session,
@@ -53,6 +55,7 @@ async function makeTenant(url: string, name: string): Promise<Tenant> {
     campaignId: campaign.id,
     templateId: template.id,
     emailId: email.id,
+    segmentId: segment.id,
   };
 }
 
@@ -288,6 +291,19 @@ Object.assign(cases, {
   },
   'templates.delete': { attack: (b, world) => b.trpc.templates.delete.mutate({ id: world.a.templateId }), refusedWith: notFound },
   'templates.preview': { attack: (b, world) => b.trpc.templates.preview.mutate({ id: world.a.templateId, variables: {} }), refusedWith: notFound },
+  'segments.create': {
+    attack: (b, world) => b.trpc.segments.create.mutate({ name: 'Alpha base', listId: world.a.listId, conditions: { match: 'all', conditions: [] } }),
+    refusedWith: notFound,
+  },
+  'segments.update': { attack: (b, world) => b.trpc.segments.update.mutate({ id: world.a.segmentId, name: 'Changed by B' }), refusedWith: notFound },
+  'segments.get': { attack: (b, world) => b.trpc.segments.get.query({ id: world.a.segmentId }), refusedWith: notFound },
+  'segments.list': {
+    attack: (b) => b.trpc.segments.list.query(),
+    check: async (_w, seen) => expect((seen as { name: string }[]).map((s) => s.name)).toEqual(['Beta segment']),
+  },
+  'segments.delete': { attack: (b, world) => b.trpc.segments.delete.mutate({ id: world.a.segmentId }), refusedWith: notFound },
+  'segments.preview': { attack: (b, world) => b.trpc.segments.preview.mutate({ id: world.a.segmentId }), refusedWith: notFound },
+  'segments.attributeNames': { attack: (b) => b.trpc.segments.attributeNames.query(), check: async (_w, seen) => expect(seen).toEqual({ names: ['beta_plan'] }) },
 } satisfies Record<string, Case>);
 
 Object.assign(cases, {
@@ -393,6 +409,7 @@ async function snapshotOfA(): Promise<unknown> {
     templateVersions: await h.herald.deps.sql`select * from template_versions where tenant_id = ${a} order by id`,
     emails: await h.herald.deps.sql`select * from emails where tenant_id = ${a} order by id`,
     emailRecipients: await h.herald.deps.sql`select * from email_recipients where tenant_id = ${a} order by id`,
+    segments: await h.herald.deps.sql`select * from segments where tenant_id = ${a} order by id`,
   };
 }
 

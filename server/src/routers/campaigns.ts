@@ -38,9 +38,12 @@ const fields = {
   replyTo: emailInput.nullable().optional(),
   html,
   text: text.optional(),
-  listId: idInput,
+  // The audience: a list or a segment. On update, setting one clears the other.
+  listId: idInput.optional(),
+  segmentId: idInput.optional(),
 };
 
+const oneAudience = { message: 'A campaign goes to a list or a segment, not both.', path: ['segmentId'] };
 const byId = z.object({ id: idInput });
 const scheduleInput = z.object({
   id: idInput,
@@ -51,13 +54,29 @@ const scheduleInput = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'Give the send time as a local date and time, YYYY-MM-DDTHH:mm (e.g. 2026-12-09T09:00).'),
   timeZone: z.string({ error: 'Pick a time zone.' }).trim().min(1, 'Pick a time zone.').max(100, 'A time zone name has at most 100 characters.'),
 });
-const createInput = z.object({ ...fields, channel: z.literal('email', { error: 'Only the email channel is available.' }) });
-const updateInput = z.object({ id: idInput, ...fields }).partial().required({ id: true });
+const createInput = z
+  .object({ ...fields, channel: z.literal('email', { error: 'Only the email channel is available.' }) })
+  .refine((i) => !(i.listId && i.segmentId), oneAudience)
+  .refine((i) => i.listId || i.segmentId, { message: 'Choose the list or segment this campaign goes to.', path: ['listId'] });
+const updateInput = z
+  .object({ id: idInput, ...fields })
+  .partial()
+  .required({ id: true })
+  .refine((i) => !(i.listId && i.segmentId), oneAudience);
 
 export const campaignsRouter = router({
   create: tenantProcedure
     .input(createInput)
-    .mutation(({ ctx, input }) => createCampaign(ctx.deps, ctx.tenantId, { ...input, fromName: input.fromName ?? null, replyTo: input.replyTo ?? null, text: input.text ?? null })),
+    .mutation(({ ctx, input }) =>
+      createCampaign(ctx.deps, ctx.tenantId, {
+        ...input,
+        fromName: input.fromName ?? null,
+        replyTo: input.replyTo ?? null,
+        text: input.text ?? null,
+        listId: input.listId ?? null,
+        segmentId: input.segmentId ?? null,
+      }),
+    ),
   update: tenantProcedure.input(updateInput).mutation(({ ctx, input: { id, ...patch } }) => updateCampaign(ctx.deps, ctx.tenantId, id, patch)),
   get: tenantProcedure.input(z.object({ id: idInput })).query(({ ctx, input }) => getCampaign(ctx.deps, ctx.tenantId, input.id)),
   list: tenantProcedure.query(({ ctx }) => listCampaigns(ctx.deps, ctx.tenantId)),

@@ -8,6 +8,7 @@ import { dashboardRouter } from './dashboard.js';
 import { emailsRouter } from './emails.js';
 import { listsRouter } from './lists.js';
 import { reputationRouter } from './reputation.js';
+import { segmentsRouter } from './segments.js';
 import { suppressionsRouter } from './suppressions.js';
 import { tenantRouter } from './tenant.js';
 import { templatesRouter } from './templates.js';
@@ -25,6 +26,7 @@ export const appRouter = router({
   dashboard: dashboardRouter,
   emails: emailsRouter,
   templates: templatesRouter,
+  segments: segmentsRouter,
 });
 
 /** What the web app and other services import (type-only) for a type-safe client. */

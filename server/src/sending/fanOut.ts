@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { enqueueLanes, laneCount } from './lanes.js';
+import { fanOutSegmentChunk } from './segmentChunk.js';
 import { loadSendingChannel } from './sendingChannel.js';
 
 /** List members per transaction: big enough to be fast, small enough that a crash loses little work. */
@@ -7,14 +8,14 @@ export const FAN_OUT_CHUNK = 50_000;
 /** Like a send lane, a fan-out job runs in slices shorter than the lease and continues in a new job. */
 const fanOutSliceMs = (leaseMs: number) => Math.min(10_000, leaseMs / 4);
 
-type CampaignForFanOut = { status: string; tenantId: string; listId: string | null; cursor: string | null; fannedOut: boolean };
+type CampaignForFanOut = { status: string; tenantId: string; listId: string | null; segmentId: string | null; cursor: string | null; fannedOut: boolean };
 
 /**
- * Materializes one `messages` row per list member, in set-based chunks in
- * list-member order (the member primary key), never holding the audience in
- * memory. Contacts who unsubscribed, bounced or complained, and suppressed
- * addresses, get a `suppressed` row with the reason, so the recipient count
- * adds up. Re-running is harmless: the cursor says where to resume, and the
+ * Materializes one `messages` row per list member (or segment match,
+ * sending/segmentChunk.ts), in set-based chunks in contact-id order, never
+ * holding the audience in memory. Contacts who unsubscribed, bounced or
+ * complained, and suppressed addresses, get a `suppressed` row with the
+ * reason, so the recipient count adds up. Re-running is harmless: the cursor says where to resume, and the
  * unique (campaign_id, contact_id) index ignores rows already made. The
  * first chunk enqueues the send lanes in its own transaction, so sending
  * starts while the rest of a large audience is still being materialized.
@@ -26,7 +27,7 @@ export async function runFanOut(deps: Deps, campaignId: string, signal?: AbortSi
     const finished = await deps.sql.begin(async (tx) => {
       // FOR SHARE: a cancel waits for this chunk, then sees (and cancels) its rows.
       const [c] = await tx<CampaignForFanOut[]>`
-        select status, tenant_id as "tenantId", list_id as "listId", fan_out_cursor as cursor, fanned_out_at is not null as "fannedOut"
+        select status, tenant_id as "tenantId", list_id as "listId", segment_id as "segmentId", fan_out_cursor as cursor, fanned_out_at is not null as "fannedOut"
         from campaigns where id = ${campaignId} for share`;
       if (!c || c.fannedOut || (c.status !== 'sending' && c.status !== 'paused')) return true;
       if (c.cursor === null) {
@@ -53,7 +54,9 @@ export async function runFanOut(deps: Deps, campaignId: string, signal?: AbortSi
               on conflict (campaign_id, contact_id) do nothing
             )
             select max(contact_id::text) as last, count(*)::int as members from members`
-        : [{ last: null, members: 0 }];
+        : c.segmentId
+          ? [await fanOutSegmentChunk(tx, { campaignId, tenantId: c.tenantId, segmentId: c.segmentId, cursor: c.cursor, size: FAN_OUT_CHUNK })]
+          : [{ last: null, members: 0 }];
       const done = !chunk || chunk.members < FAN_OUT_CHUNK;
       await tx`
         update campaigns set fan_out_cursor = coalesce(${chunk?.last ?? null}::uuid, fan_out_cursor),

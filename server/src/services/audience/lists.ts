@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { isUniqueViolation } from '../../db/pgErrors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/pgErrors.js';
 import { contacts, listMembers, lists } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../../deps.js';
@@ -52,12 +52,28 @@ export async function renameList(deps: Deps, tenantId: string, input: { id: stri
   }
 }
 
-/** Deletes the list and its memberships; the contacts themselves stay. */
+/**
+ * Deletes the list and its memberships; the contacts themselves stay.
+ * Refused while a segment is built on it, as its base or in a condition:
+ * without the list, "not on this list" or an absent base would silently
+ * widen the segment's audience.
+ */
 export async function deleteList(deps: Deps, tenantId: string, id: string): Promise<void> {
+  const [user] = await deps.sql<{ name: string }[]>`
+    select name from segments
+    where tenant_id = ${tenantId}
+      and (list_id = ${id} or jsonb_path_exists(conditions, '$.**.listId ? (@ == $id)', jsonb_build_object('id', ${id}::text)))
+    order by lower(name) limit 1`;
+  if (user) throw new AppError('CONFLICT', `The segment “${user.name}” uses this list: change or delete the segment first.`);
   const removed = await deps.db
     .delete(lists)
     .where(and(eq(lists.id, id), eq(lists.tenantId, tenantId)))
-    .returning({ id: lists.id });
+    .returning({ id: lists.id })
+    .catch((err: unknown) => {
+      // A segment based on the list was saved after the check above.
+      if (isForeignKeyViolation(err)) throw new AppError('CONFLICT', 'A segment uses this list: change or delete the segment first.');
+      throw err;
+    });
   if (removed.length === 0) throw new AppError('NOT_FOUND', 'No list with this id.');
 }
 

@@ -7,6 +7,8 @@ import { loadCampaign } from './records.js';
 import type { Deps } from '../../deps.js';
 import { getProfile } from '../account/profile.js';
 import { signUnsubscribeToken } from '../audience/unsubscribeTokens.js';
+import { segmentMatch } from '../segments/audience.js';
+import { loadSegmentDefinition } from '../segments/load.js';
 
 export type CampaignPreview = RenderedEmail & {
   sampleContact: { email: string; firstName: string | null; lastName: string | null };
@@ -36,14 +38,29 @@ async function firstMember(deps: Deps, tenantId: string, listId: string) {
   return row ?? null;
 }
 
+/** The first contact (by email) the segment matches now. */
+async function firstMatch(deps: Deps, tenantId: string, segmentId: string) {
+  const segment = await loadSegmentDefinition(deps, tenantId, segmentId);
+  const [row] = await deps.sql<{ id: string; email: string; firstName: string | null; lastName: string | null; attributes: Record<string, string> }[]>`
+    select ct.id, ct.email, ct.first_name as "firstName", ct.last_name as "lastName", ct.attributes
+    from contacts ct where ${segmentMatch(deps.sql, tenantId, segment)} order by ct.email limit 1`;
+  return row ?? null;
+}
+
+async function sampleRecipient(deps: Deps, tenantId: string, campaign: { listId: string | null; segmentId: string | null }) {
+  if (campaign.listId) return firstMember(deps, tenantId, campaign.listId);
+  if (campaign.segmentId) return firstMatch(deps, tenantId, campaign.segmentId);
+  return null;
+}
+
 /**
  * The campaign as one recipient would get it: the given contact, else the
- * first of its list, else a made-up one. With a real contact the unsubscribe
+ * first of its audience, else a made-up one. With a real contact the unsubscribe
  * link is a genuine one (it works, as it would in the email).
  */
 export async function previewCampaign(deps: Deps, tenantId: string, input: { id: string; contactId?: string }): Promise<CampaignPreview> {
   const { row } = await loadCampaign(deps, tenantId, input.id);
-  const real = input.contactId ? await ownContact(deps, tenantId, input.contactId) : row.listId ? await firstMember(deps, tenantId, row.listId) : null;
+  const real = input.contactId ? await ownContact(deps, tenantId, input.contactId) : await sampleRecipient(deps, tenantId, row);
   const contact = real ?? madeUp;
   const url = real
     ? unsubscribeUrl(deps.env.publicUrl, signUnsubscribeToken(deps.keyring, { tenantId, contactId: real.id, campaignId: row.id }))

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { campaigns, lists } from '../../db/schema/index.js';
+import { campaigns, lists, segments } from '../../db/schema/index.js';
 import { validateTemplates } from '../../rendering/render.js';
 import { AppError } from '../../errors.js';
 import { campaignCounts, countsByCampaign, type CampaignCounts } from './stats.js';
@@ -16,7 +16,9 @@ export type CampaignFields = {
   html: string;
   /** Null (or empty) means "generate from the HTML". */
   text: string | null;
-  listId: string;
+  /** The audience: a list or a segment, exactly one. */
+  listId: string | null;
+  segmentId: string | null;
 };
 export type CampaignPatch = Partial<Omit<CampaignFields, 'channel'>>;
 
@@ -30,6 +32,8 @@ export type CampaignSummary = {
   status: Row['status'];
   listId: string | null;
   listName: string | null;
+  segmentId: string | null;
+  segmentName: string | null;
   createdAt: string;
   updatedAt: string;
   /** When "send" was pressed. */
@@ -58,7 +62,9 @@ export type CampaignView = CampaignSummary & {
   text: string | null;
 };
 
-const summaryOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignSummary => ({
+type AudienceNames = { listName: string | null; segmentName: string | null };
+
+const summaryOf = (row: Row, { listName, segmentName }: AudienceNames, counts: CampaignCounts): CampaignSummary => ({
   id: row.id,
   channel: row.channel,
   name: row.name,
@@ -66,6 +72,8 @@ const summaryOf = (row: Row, listName: string | null, counts: CampaignCounts): C
   status: row.status,
   listId: row.listId,
   listName,
+  segmentId: row.segmentId,
+  segmentName,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
   startedAt: row.startedAt?.toISOString() ?? null,
@@ -85,8 +93,8 @@ function startDelaySeconds(row: Row): number | null {
   return Math.max(0, Math.round((row.startedAt.getTime() - row.scheduledAt.getTime()) / 1000));
 }
 
-const viewOf = (row: Row, listName: string | null, counts: CampaignCounts): CampaignView => ({
-  ...summaryOf(row, listName, counts),
+const viewOf = (row: Row, names: AudienceNames, counts: CampaignCounts): CampaignView => ({
+  ...summaryOf(row, names, counts),
   fromEmail: row.fromEmail,
   fromName: row.fromName,
   replyTo: row.replyTo,
@@ -106,12 +114,31 @@ async function assertOwnList(deps: Deps, tenantId: string, listId: string): Prom
   if (!row) throw new AppError('NOT_FOUND', 'No list with this id.');
 }
 
-/** The row with its list's name; NOT_FOUND unless it is the tenant's. */
-export async function loadCampaign(deps: Deps, tenantId: string, id: string): Promise<{ row: Row; listName: string | null }> {
+async function assertOwnSegment(deps: Deps, tenantId: string, segmentId: string): Promise<void> {
+  const [row] = await deps.db.select({ id: segments.id }).from(segments).where(and(eq(segments.id, segmentId), eq(segments.tenantId, tenantId)));
+  if (!row) throw new AppError('NOT_FOUND', 'No segment with this id.');
+}
+
+/** Setting one audience clears the other: a campaign goes to a list or to a segment. */
+async function audienceChange(deps: Deps, tenantId: string, patch: CampaignPatch): Promise<Pick<CampaignPatch, 'listId' | 'segmentId'>> {
+  if (patch.listId) {
+    await assertOwnList(deps, tenantId, patch.listId);
+    return { listId: patch.listId, segmentId: null };
+  }
+  if (patch.segmentId) {
+    await assertOwnSegment(deps, tenantId, patch.segmentId);
+    return { listId: null, segmentId: patch.segmentId };
+  }
+  return {};
+}
+
+/** The row with its audience's name; NOT_FOUND unless it is the tenant's. */
+export async function loadCampaign(deps: Deps, tenantId: string, id: string): Promise<{ row: Row } & AudienceNames> {
   const [found] = await deps.db
-    .select({ row: campaigns, listName: lists.name })
+    .select({ row: campaigns, listName: lists.name, segmentName: segments.name })
     .from(campaigns)
     .leftJoin(lists, eq(lists.id, campaigns.listId))
+    .leftJoin(segments, eq(segments.id, campaigns.segmentId))
     .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId)));
   if (!found) throw notFound();
   return found;
@@ -121,10 +148,10 @@ export async function loadCampaign(deps: Deps, tenantId: string, id: string): Pr
 export async function createCampaign(deps: Deps, tenantId: string, input: CampaignFields): Promise<{ id: string }> {
   const text = textOrNull(input.text);
   validateTemplates({ subject: input.subject, html: input.html, text });
-  await assertOwnList(deps, tenantId, input.listId);
+  const audience = await audienceChange(deps, tenantId, input);
   const [row] = await deps.db
     .insert(campaigns)
-    .values({ ...input, text, tenantId })
+    .values({ ...input, ...audience, text, tenantId })
     .returning({ id: campaigns.id });
   if (!row) throw new Error('campaign insert returned no row');
   return row;
@@ -135,11 +162,11 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, p
   if (!EDITABLE.includes(current.status)) throw notEditable();
   const changes = patch.text === undefined ? patch : { ...patch, text: textOrNull(patch.text) };
   validateTemplates({ subject: changes.subject ?? current.subject, html: changes.html ?? current.html, text: changes.text === undefined ? current.text : changes.text });
-  if (changes.listId !== undefined) await assertOwnList(deps, tenantId, changes.listId);
+  const audience = await audienceChange(deps, tenantId, changes);
   // The status condition makes a concurrent start (sent, or its scheduled time come) win over a late edit.
   const [updated] = await deps.db
     .update(campaigns)
-    .set({ ...changes, updatedAt: deps.now() })
+    .set({ ...changes, ...audience, updatedAt: deps.now() })
     .where(and(eq(campaigns.id, id), eq(campaigns.tenantId, tenantId), inArray(campaigns.status, EDITABLE)))
     .returning({ id: campaigns.id });
   if (!updated) throw notEditable();
@@ -147,20 +174,21 @@ export async function updateCampaign(deps: Deps, tenantId: string, id: string, p
 }
 
 export async function getCampaign(deps: Deps, tenantId: string, id: string): Promise<CampaignView> {
-  const { row, listName } = await loadCampaign(deps, tenantId, id);
-  return viewOf(row, listName, await campaignCounts(deps.sql, tenantId, id));
+  const { row, ...names } = await loadCampaign(deps, tenantId, id);
+  return viewOf(row, names, await campaignCounts(deps.sql, tenantId, id));
 }
 
 /** Newest first, without the bodies (they can be a megabyte each). */
 export async function listCampaigns(deps: Deps, tenantId: string): Promise<CampaignSummary[]> {
   const rows = await deps.db
-    .select({ row: campaigns, listName: lists.name })
+    .select({ row: campaigns, listName: lists.name, segmentName: segments.name })
     .from(campaigns)
     .leftJoin(lists, eq(lists.id, campaigns.listId))
+    .leftJoin(segments, eq(segments.id, campaigns.segmentId))
     .where(eq(campaigns.tenantId, tenantId))
     .orderBy(desc(campaigns.createdAt), desc(campaigns.id));
   const counts = await countsByCampaign(deps.sql, tenantId, rows.map((r) => r.row.id));
-  return rows.map(({ row, listName }) => summaryOf(row, listName, counts.get(row.id) as CampaignCounts));
+  return rows.map(({ row, ...names }) => summaryOf(row, names, counts.get(row.id) as CampaignCounts));
 }
 
 /** Only drafts: a campaign that went out is the record of what was sent. */

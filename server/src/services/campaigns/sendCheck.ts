@@ -6,6 +6,8 @@ import type { Deps } from '../../deps.js';
 import { getProfile } from '../account/profile.js';
 import { reputationPausedProblem } from '../reputation/check.js';
 import type { SendProblem } from './sendProblem.js';
+import { segmentMatch } from '../segments/audience.js';
+import { loadSegmentDefinition } from '../segments/load.js';
 
 export type SendCheck = {
   problems: SendProblem[];
@@ -18,9 +20,12 @@ export type SendCheck = {
   fromEmail: string;
   subject: string;
   listName: string | null;
+  segmentName: string | null;
 };
 
-async function audienceOf(deps: Deps, tenantId: string, listId: string): Promise<{ recipients: number; members: number }> {
+type Audience = { recipients: number; members: number };
+
+async function listAudience(deps: Deps, tenantId: string, listId: string): Promise<Audience> {
   const [row] = await deps.sql<{ recipients: number; members: number }[]>`
     select count(*) filter (where ct.status = 'subscribed' and s.email is null)::int as recipients, count(*)::int as members
     from list_members lm
@@ -28,6 +33,23 @@ async function audienceOf(deps: Deps, tenantId: string, listId: string): Promise
     left join suppressions s on s.tenant_id = lm.tenant_id and s.email = ct.email
     where lm.list_id = ${listId} and lm.tenant_id = ${tenantId}`;
   return row ?? { recipients: 0, members: 0 };
+}
+
+/** Who matches the segment now; the fan-out evaluates it again when it runs. */
+async function segmentAudience(deps: Deps, tenantId: string, segmentId: string): Promise<Audience> {
+  const segment = await loadSegmentDefinition(deps, tenantId, segmentId);
+  const [row] = await deps.sql<Audience[]>`
+    select count(*) filter (where ct.status = 'subscribed' and s.email is null)::int as recipients, count(*)::int as members
+    from contacts ct
+    left join suppressions s on s.tenant_id = ct.tenant_id and s.email = ct.email
+    where ${segmentMatch(deps.sql, tenantId, segment)}`;
+  return row ?? { recipients: 0, members: 0 };
+}
+
+async function audienceOf(deps: Deps, tenantId: string, row: { listId: string | null; segmentId: string | null }): Promise<Audience> {
+  if (row.listId) return listAudience(deps, tenantId, row.listId);
+  if (row.segmentId) return segmentAudience(deps, tenantId, row.segmentId);
+  return { recipients: 0, members: 0 };
 }
 
 /** Is the campaign's sender one of the account's verified identities? Asked live, since identities change in SES. */
@@ -58,7 +80,7 @@ function statusProblem(status: CampaignStatus, startsFrom: readonly CampaignStat
  * is sent or scheduled; a scheduled campaign is rescheduled or started at its time).
  */
 export async function checkCampaignSend(deps: Deps, tenantId: string, id: string, startsFrom: readonly CampaignStatus[] = ['draft']): Promise<SendCheck> {
-  const { row, listName } = await loadCampaign(deps, tenantId, id);
+  const { row, listName, segmentName } = await loadCampaign(deps, tenantId, id);
   const editPath = `/campaigns/${id}/edit`;
   const problems: SendProblem[] = [];
   const notStartable = statusProblem(row.status, startsFrom);
@@ -81,9 +103,9 @@ export async function checkCampaignSend(deps: Deps, tenantId: string, id: string
       fixPath: '/settings/profile',
     });
   }
-  const audience = row.listId ? await audienceOf(deps, tenantId, row.listId) : { recipients: 0, members: 0 };
-  if (!row.listId) problems.push({ code: 'NO_AUDIENCE', message: 'Choose the list this campaign goes to.', fixPath: editPath });
-  else if (audience.recipients === 0) {
+  const audience = await audienceOf(deps, tenantId, row);
+  if (!row.listId && !row.segmentId) problems.push({ code: 'NO_AUDIENCE', message: 'Choose the list or segment this campaign goes to.', fixPath: editPath });
+  else if (audience.recipients === 0 && row.listId) {
     problems.push({
       code: 'EMPTY_AUDIENCE',
       message:
@@ -91,6 +113,15 @@ export async function checkCampaignSend(deps: Deps, tenantId: string, id: string
           ? `The list “${listName}” has no contacts yet.`
           : `No one on “${listName}” can receive email: all ${audience.members} contacts unsubscribed, bounced, complained or are suppressed.`,
       fixPath: `/lists/${row.listId}`,
+    });
+  } else if (audience.recipients === 0) {
+    problems.push({
+      code: 'EMPTY_AUDIENCE',
+      message:
+        audience.members === 0
+          ? `No contact matches the segment “${segmentName}” right now.`
+          : `No one in “${segmentName}” can receive email: all ${audience.members} matching contacts unsubscribed, bounced, complained or are suppressed.`,
+      fixPath: `/segments/${row.segmentId}`,
     });
   }
   const ratePerSec = channel?.ratePerSec ?? 0;
@@ -103,6 +134,7 @@ export async function checkCampaignSend(deps: Deps, tenantId: string, id: string
     fromEmail: row.fromEmail,
     subject: row.subject,
     listName,
+    segmentName,
   };
 }
 

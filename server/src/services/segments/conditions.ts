@@ -12,8 +12,8 @@ const dateOps = ['before', 'after', 'withinLastDays', 'moreThanDaysAgo'] as cons
 
 const text = z.string().max(1000, 'A value has at most 1,000 characters.');
 const days = z.number().int().min(1, 'At least 1 day.').max(3650, 'At most 3,650 days.');
-/** A calendar date or an instant; a date alone means midnight UTC. */
-const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'Give a date like 2026-12-31.');
+/** A calendar date or an ISO-8601 instant (years 1000–9999); a date alone means midnight UTC. */
+const date = z.string().refine((s) => /^[1-9]\d{3}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'Give a date like 2026-12-31.');
 
 const textCondition = <F extends string>(field: F) =>
   z.discriminatedUnion('op', [
@@ -25,7 +25,7 @@ const attributeName = z.string().trim().min(1, 'Name the attribute.').max(100, '
 const attributeCondition = z.discriminatedUnion('op', [
   z.object({ field: z.literal('attribute'), name: attributeName, op: z.enum(['equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'endsWith']), value: text }),
   z.object({ field: z.literal('attribute'), name: attributeName, op: z.enum(['isSet', 'isNotSet']) }),
-  z.object({ field: z.literal('attribute'), name: attributeName, op: z.enum(numberOps), value: z.number().finite() }),
+  z.object({ field: z.literal('attribute'), name: attributeName, op: z.enum(numberOps), value: z.number({ error: 'Enter a number.' }).finite('Enter a number.') }),
   z.object({ field: z.literal('attribute'), name: attributeName, op: z.enum(['before', 'after']), value: date }),
   z.object({ field: z.literal('attribute'), name: attributeName, op: z.enum(['withinLastDays', 'moreThanDaysAgo']), value: days }),
 ]);
@@ -52,7 +52,8 @@ const engagementCondition = z.object({
   withinDays: days.optional(),
 });
 
-export const conditionSchema = z.union([
+// Discriminated by field, then by op, so a wrong value is reported on the value itself, not as "no option matched".
+export const conditionSchema = z.discriminatedUnion('field', [
   textCondition('email'),
   textCondition('firstName'),
   textCondition('lastName'),
@@ -61,13 +62,14 @@ export const conditionSchema = z.union([
   statusCondition,
   listCondition,
   engagementCondition,
-]);
+], { error: 'Choose what this condition looks at (a group holds conditions, not other groups).' });
 
 const match = z.enum(['all', 'any']);
-export const groupSchema = z.object({ match, conditions: z.array(conditionSchema).min(1, 'A group needs at least one condition.').max(20, 'At most 20 conditions in a group.') });
+/** `field` never set: it is what tells a group from a condition at the root. */
+export const groupSchema = z.object({ field: z.undefined().optional(), match, conditions: z.array(conditionSchema).min(1, 'A group needs at least one condition.').max(20, 'At most 20 conditions in a group.') });
 export const segmentConditionsSchema = z.object({
   match,
-  conditions: z.array(z.union([conditionSchema, groupSchema])).max(20, 'At most 20 conditions or groups.'),
+  conditions: z.array(z.discriminatedUnion('field', [...conditionSchema.options, groupSchema], { error: 'Choose what this condition looks at.' })).max(20, 'At most 20 conditions or groups.'),
 });
 
 export type Condition = z.infer<typeof conditionSchema>;

@@ -1,0 +1,4 @@
+CREATE INDEX "contacts_tenant_id_id_idx" ON "contacts" USING btree ("tenant_id","id");--> statement-breakpoint
+CREATE INDEX "messages_tenant_sent_contact_idx" ON "messages" USING btree ("tenant_id","sent_at","contact_id") WHERE "messages"."sent_at" is not null;--> statement-breakpoint
+CREATE INDEX "messages_tenant_opened_contact_idx" ON "messages" USING btree ("tenant_id","opened_at","contact_id") WHERE "messages"."opened_at" is not null;--> statement-breakpoint
+CREATE INDEX "messages_tenant_clicked_contact_idx" ON "messages" USING btree ("tenant_id","clicked_at","contact_id") WHERE "messages"."clicked_at" is not null;
