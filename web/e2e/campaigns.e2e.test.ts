@@ -112,7 +112,7 @@ it('a marketer writes a campaign, previews it with a real contact, sends it and 
   // Missing fields are named beside them before anything is sent to the server.
   await page.getByRole('button', { name: 'Save draft' }).click();
   await visible(page, 'Enter a campaign name.').toBe(true);
-  await visible(page, 'Choose the list to send to.').toBe(true);
+  await visible(page, 'Choose the list or segment to send to.').toBe(true);
 
   await page.getByLabel('Campaign name').fill('Spring news');
   await expect.poll(() => page.getByLabel('Audience').locator('option').allTextContents()).toContain(`Readers (${READERS})`);

@@ -7,6 +7,7 @@ import Mail from '@lucide/svelte/icons/mail';
 import LayoutTemplate from '@lucide/svelte/icons/layout-template';
 import Users from '@lucide/svelte/icons/users';
 import ListChecks from '@lucide/svelte/icons/list-checks';
+import Filter from '@lucide/svelte/icons/filter';
 import Ban from '@lucide/svelte/icons/ban';
 import Settings from '@lucide/svelte/icons/settings';
 
@@ -23,6 +24,7 @@ export const mainNav: NavItem[] = [
 	{ href: '/templates', label: 'Templates', icon: LayoutTemplate },
 	{ href: '/contacts', label: 'Contacts', icon: Users },
 	{ href: '/lists', label: 'Lists', icon: ListChecks },
+	{ href: '/segments', label: 'Segments', icon: Filter },
 	{ href: '/suppressions', label: 'Suppressions', icon: Ban },
 	{ href: '/settings', label: 'Settings', icon: Settings }
 ];

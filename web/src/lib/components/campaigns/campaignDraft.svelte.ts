@@ -21,7 +21,8 @@ export class CampaignDraft {
 	fromEmail = $state('');
 	fromName = $state('');
 	replyTo = $state('');
-	listId = $state('');
+	/** `list:<id>` or `segment:<id>` (AudienceField). */
+	audience = $state('');
 	html = $state('');
 	textMode = $state<'auto' | 'custom'>('auto');
 	text = $state('');
@@ -35,6 +36,7 @@ export class CampaignDraft {
 		['fromName', 'campaign-from-name'],
 		['replyTo', 'campaign-reply-to'],
 		['listId', 'campaign-list'],
+		['segmentId', 'campaign-list'],
 		['html', 'campaign-html'],
 		['text', 'campaign-text']
 	]);
@@ -51,7 +53,7 @@ export class CampaignDraft {
 		this.fromEmail = start?.fromEmail ?? '';
 		this.fromName = start?.fromName ?? defaults.fromName;
 		this.replyTo = start?.replyTo ?? '';
-		this.listId = start?.listId ?? defaults.listId;
+		this.audience = start?.segmentId ? `segment:${start.segmentId}` : start?.listId ? `list:${start.listId}` : defaults.listId ? `list:${defaults.listId}` : '';
 		this.html = start?.html ?? STARTER_HTML;
 		this.textMode = start?.text ? 'custom' : 'auto';
 		this.text = start?.text ?? '';
@@ -65,10 +67,17 @@ export class CampaignDraft {
 			fromEmail: this.fromEmail.trim(),
 			fromName: this.fromName.trim() || null,
 			replyTo: this.replyTo.trim() || null,
-			listId: this.listId,
+			...this.#audienceFields(),
 			html: this.html,
 			text: this.textMode === 'auto' ? null : this.text
 		};
+	}
+
+	/** The audience as the server takes it: a list or a segment (setting one clears the other). */
+	#audienceFields(): { listId: string } | { segmentId: string } | Record<string, never> {
+		const [kind, id] = this.audience.split(':');
+		if (!id) return {};
+		return kind === 'segment' ? { segmentId: id } : { listId: id };
 	}
 
 	/** What is on screen counts as saved (leaving asks nothing). */
@@ -91,7 +100,7 @@ export class CampaignDraft {
 			subject: !subject ? 'Enter a subject.' : /[\r\n]/.test(this.subject) ? 'A subject must be a single line.' : undefined,
 			fromEmail: checkContactEmail(this.fromEmail),
 			replyTo: this.replyTo.trim() ? checkContactEmail(this.replyTo) : undefined,
-			listId: this.listId ? undefined : 'Choose the list to send to.',
+			listId: this.audience ? undefined : 'Choose the list or segment to send to.',
 			html: this.html.trim() ? undefined : 'Enter the HTML body.',
 			text:
 				this.textMode === 'custom' && !this.text.trim()
