@@ -103,6 +103,14 @@ it('a marketer builds a segment, schedules a campaign to it in another time zone
   await second.getByLabel('Value', { exact: true }).fill('1');
   await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe(String(EXPECTED.length));
   expect((await page.getByTestId('segment-matches').locator('a').allTextContents()).sort()).toEqual(EXPECTED);
+  // A number input too: everyone here was added today, so the count stays.
+  await page.getByRole('button', { name: 'Add condition', exact: true }).click();
+  const third = page.getByRole('group', { name: 'Condition 3' });
+  await third.getByLabel('Field', { exact: true }).selectOption('createdAt');
+  await third.getByLabel('Condition', { exact: true }).selectOption('withinLastDays');
+  await third.getByLabel('Days', { exact: true }).fill('30');
+  await expect.poll(() => page.getByText(/not filled in yet/).count()).toBe(0);
+  await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe(String(EXPECTED.length));
   await page.getByRole('button', { name: 'Create segment' }).click();
   await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
   await visible(page, 'All changes saved').toBe(true);

@@ -18,6 +18,7 @@ import { launchBrowser } from '../e2e/browser.js';
 import { audience } from './screenshots/audience.js';
 import { campaigns, importProgress } from './screenshots/campaigns.js';
 import { transactional } from './screenshots/emails.js';
+import { segments } from './screenshots/segments.js';
 import { DEMO_KEY, fillKeys, SANDBOX_KEY, SLOW_SANDBOX_KEY, slowCopyOf, status, UNKNOWN_KEY } from './screenshots/keys.js';
 import { DESKTOP, newPage, outDir, PHONE, problems, shoot } from './screenshots/shoot.js';
 
@@ -118,6 +119,7 @@ async function run(herald: TestHerald, browser: Browser) {
 
 	await audience(herald, page, 'Acme Outfitters');
 	await campaigns(page, base);
+	await segments(page, base);
 	await context.close();
 
 	await importProgress(browser, base);

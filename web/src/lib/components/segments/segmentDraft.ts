@@ -33,8 +33,12 @@ export function newGroup(): DraftGroup {
 	return { kind: 'group', key: nextKey++, match: 'any', conditions: [newCondition()] };
 }
 
+/** A number input bound with bind:value holds a number (or null when empty), not the string its type says. */
+const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
 /** One row as the server takes it, or null while it is not filled in. */
-function conditionOf(c: DraftCondition): Json | null {
+function conditionOf(row: DraftCondition): Json | null {
+	const c = { ...row, value: text(row.value), withinDays: text(row.withinDays) };
 	const { value: kind, op } = operatorOf(c.field, c.op);
 	const base: Json = { field: c.field, op, ...(c.field === 'attribute' ? { name: c.name.trim() } : {}) };
 	if (c.field === 'attribute' && !c.name.trim()) return null;
