@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, startTestHerald, type TestHerald } from '@herald/server/testing';
+import { startTestHerald, type TestHerald } from '@herald/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { launchBrowser, watchedPage } from './browser.js';
+import { signUpAndConnect } from './signUp.js';
 
 const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build');
 
@@ -39,19 +40,7 @@ const rowStatuses = (page: Page) => page.getByTestId('emails-table').getByTestId
 it('a developer writes a template, gets a key with a ready example, sends through the API and watches the emails arrive', { timeout: 180_000 }, async () => {
   const { page, problems, close } = await watchedPage(browser);
 
-  await page.goto(`${herald.url}/signup`);
-  await page.getByLabel('Email').fill('grace@example.com');
-  await page.getByLabel('Company name').fill('Hopper Shop');
-  await page.getByLabel('Password').fill('analytical engines');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-
-  await page.goto(`${herald.url}/settings/channels`);
-  await page.getByLabel('AWS Access Key ID').fill(DEMO_ACCESS_KEY_ID);
-  await page.getByLabel('Secret Access Key').fill(DEMO_SECRET_ACCESS_KEY);
-  await page.getByLabel('Verified sender').fill('demo@herald.test');
-  await page.getByRole('button', { name: 'Connect to SES' }).click();
-  await expect.poll(async () => (await page.getByTestId('ses-status').locator(':scope > span').first().textContent())?.trim(), { timeout: 15_000 }).toBe('Connected');
+  await signUpAndConnect(page, herald.url, { email: 'grace@example.com', company: 'Hopper Shop', password: 'analytical engines' });
 
   // Templates: the empty page says what a template is and offers the first one.
   await page.getByRole('link', { name: 'Templates' }).first().click();

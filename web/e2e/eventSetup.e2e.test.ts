@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, startTestHerald, type TestHerald } from '@herald/server/testing';
+import { startTestHerald, type TestHerald } from '@herald/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { launchBrowser, watchedPage } from './browser.js';
+import { signUpAndConnect } from './signUp.js';
 
 const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build');
 
@@ -22,20 +23,7 @@ afterAll(async () => {
 const visible = (page: Page, text: string | RegExp, timeout = 10_000) => expect.poll(() => page.getByText(text).first().isVisible(), { timeout });
 const verdict = (page: Page) => expect.poll(async () => (await page.getByTestId('events-verdict').locator(':scope > span').first().textContent())?.trim(), { timeout: 15_000 });
 
-async function signUpAndConnect(page: Page): Promise<void> {
-  await page.goto(`${herald.url}/signup`);
-  await page.getByLabel('Email').fill('grace@example.com');
-  await page.getByLabel('Company name').fill('Hopper Mail');
-  await page.getByLabel('Password').fill('compilers compile');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-  await page.goto(`${herald.url}/settings/channels`);
-  await page.getByLabel('AWS Access Key ID').fill(DEMO_ACCESS_KEY_ID);
-  await page.getByLabel('Secret Access Key').fill(DEMO_SECRET_ACCESS_KEY);
-  await page.getByLabel('Verified sender').fill('demo@herald.test');
-  await page.getByRole('button', { name: 'Connect to SES' }).click();
-  await expect.poll(async () => (await page.getByTestId('ses-status').locator(':scope > span').first().textContent())?.trim()).toBe('Connected');
-}
+const signUp = (page: Page) => signUpAndConnect(page, herald.url, { email: 'grace@example.com', company: 'Hopper Mail', password: 'compilers compile' });
 
 /** An SNS message claiming the demo account's topic whose certificate Herald must not trust. */
 function forgedNotification() {
@@ -53,7 +41,7 @@ function forgedNotification() {
 
 it('a tenant sets up event tracking in one click, proves it with test emails and adds a domain', { timeout: 240_000 }, async () => {
   const { page, problems, close } = await watchedPage(browser);
-  await signUpAndConnect(page);
+  await signUp(page);
 
   // Connected, nothing sent, nothing set up: the panel says so and offers the one click.
   await verdict(page).toBe('Not set up');

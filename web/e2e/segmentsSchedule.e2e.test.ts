@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, startTestHerald, type TestHerald } from '@herald/server/testing';
+import { startTestHerald, type TestHerald } from '@herald/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { launchBrowser, watchedPage } from './browser.js';
+import { signUpAndConnect } from './signUp.js';
 
 const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'build');
 const CUSTOMERS = 20;
@@ -49,19 +50,7 @@ function nextMinuteIn(zone: string, leadMs: number): { local: string; at: Date }
 it('a marketer builds a segment, schedules a campaign to it in another time zone, and watches it start at the time', { timeout: 240_000 }, async () => {
   const { page, problems, close } = await watchedPage(browser);
 
-  await page.goto(`${herald.url}/signup`);
-  await page.getByLabel('Email').fill('joan@example.com');
-  await page.getByLabel('Company name').fill('Clarke Goods');
-  await page.getByLabel('Password').fill('difference engines');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-
-  await page.goto(`${herald.url}/settings/channels`);
-  await page.getByLabel('AWS Access Key ID').fill(DEMO_ACCESS_KEY_ID);
-  await page.getByLabel('Secret Access Key').fill(DEMO_SECRET_ACCESS_KEY);
-  await page.getByLabel('Verified sender').fill('demo@herald.test');
-  await page.getByRole('button', { name: 'Connect to SES' }).click();
-  await expect.poll(async () => (await page.getByTestId('ses-status').locator(':scope > span').first().textContent())?.trim(), { timeout: 15_000 }).toBe('Connected');
+  await signUpAndConnect(page, herald.url, { email: 'joan@example.com', company: 'Clarke Goods', password: 'difference engines' });
   await page.goto(`${herald.url}/settings/profile`);
   await page.getByLabel('Postal address').fill('1 Analytical Row\nLondon\nUnited Kingdom');
   await page.getByRole('button', { name: 'Save profile' }).click();
