@@ -12,6 +12,14 @@ export type Worker = { stop: () => Promise<void> };
 const PRIORITY_CONCURRENCY = 8;
 
 /**
+ * Connections of each graphile-worker runner: one stays on LISTEN, the rest
+ * fetch and complete jobs, each for a moment (tasks do their work on
+ * deps.sql, never on the runner's pool). A pool per slot held idle
+ * connections that, with several worker processes, ran Postgres out of them.
+ */
+const RUNNER_POOL_MAX = 4;
+
+/**
  * Starts graphile-worker in this process, and beside it the send recovery
  * loop and the sweep for SES events whose processing job was lost. Signals
  * are left to Herald's own shutdown, which stops HTTP first, then this, then
@@ -21,7 +29,7 @@ const PRIORITY_CONCURRENCY = 8;
 export async function startWorker(deps: Deps, databaseUrl: string): Promise<Worker> {
   // Our own pool, so stop() can wait until its connections are closed: graphile-worker ends a pool it
   // made without waiting, and a database dropped or stopped right after would kill them mid-goodbye.
-  const pgPool = new pg.Pool({ connectionString: databaseUrl, max: deps.env.workerConcurrency + 2 });
+  const pgPool = new pg.Pool({ connectionString: databaseUrl, max: RUNNER_POOL_MAX });
   pgPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
   pgPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));
   const runner = await run({
@@ -34,7 +42,7 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     logger: graphileLogger(deps.logger),
   });
   // A second runner with its own slots and connections: transactional emails and scheduled starts never wait behind campaign lanes.
-  const priorityPool = new pg.Pool({ connectionString: databaseUrl, max: PRIORITY_CONCURRENCY + 1 });
+  const priorityPool = new pg.Pool({ connectionString: databaseUrl, max: RUNNER_POOL_MAX });
   priorityPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
   priorityPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));
   const priority = await run({
