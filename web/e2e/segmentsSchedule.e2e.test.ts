@@ -116,20 +116,29 @@ it('a marketer builds a segment, schedules a campaign to it in another time zone
   await page.waitForURL('**/campaigns/*/edit');
   await visible(page, 'All changes saved').toBe(true);
 
-  // Send… → Schedule, in Tokyo's time, for the next whole minute.
+  // Send… → Schedule, in Tokyo's time, for this time tomorrow.
   await page.getByRole('button', { name: 'Send…' }).click();
   const dialog = page.getByRole('dialog');
   await expect.poll(() => dialog.getByTestId('send-recipients').textContent()).toBe(`${EXPECTED.length} recipients`);
   await expect.poll(() => dialog.getByTestId('subject-as-seen').textContent()).toMatch(/^Customer\d\d, news for pro customers$/);
   await dialog.getByLabel('Schedule').check();
   await dialog.getByLabel('Time zone').selectOption('Asia/Tokyo');
-  const { local, at } = nextMinuteIn('Asia/Tokyo', 15_000);
-  await dialog.getByLabel('Date and time').fill(local);
+  await dialog.getByLabel('Date and time').fill(nextMinuteIn('Asia/Tokyo', 86_400_000).local);
   await expect.poll(() => dialog.getByTestId('schedule-hint').textContent()).toMatch(/your time/);
   await dialog.getByRole('button', { name: /^Schedule for / }).click();
   await page.waitForURL((url) => /^\/campaigns\/[^/]+$/.test(url.pathname));
-  await expect.poll(() => page.getByTestId('scheduled-for').textContent()).toMatch(/Scheduled for .* Asia\/Tokyo \(in .*\)/);
+  await expect.poll(() => page.getByTestId('scheduled-for').textContent()).toMatch(/Scheduled for .* Asia\/Tokyo \(tomorrow\)/);
   expect(await page.getByTestId('campaign-status').first().textContent()).toMatch(/Scheduled/);
+
+  // Change time… moves it to the next whole minute, still in Tokyo's time, without making it a draft.
+  await page.getByRole('button', { name: 'Change time…' }).click();
+  const move = page.getByRole('dialog');
+  expect(await move.getByLabel('Time zone').inputValue()).toBe('Asia/Tokyo');
+  const { local, at } = nextMinuteIn('Asia/Tokyo', 15_000);
+  await move.getByLabel('Date and time').fill(local);
+  await move.getByRole('button', { name: /^Move to / }).click();
+  await visible(page, 'it starts once, at the new time').toBe(true);
+  await expect.poll(() => page.getByTestId('scheduled-for').textContent()).toMatch(/Scheduled for .* Asia\/Tokyo \((in less than a minute|in 1 minute)\)/);
 
   // The campaigns list says when.
   await page.getByRole('link', { name: 'Campaigns' }).first().click();
