@@ -84,11 +84,12 @@ export const messages = pgTable(
     index('messages_campaign_status_idx').on(t.campaignId, t.status, t.id),
     // What recovery looks at: claims whose worker may have died.
     index('messages_sending_idx').on(t.leaseUntil).where(sql`${t.status} = 'sending'`),
-    // Segment engagement conditions ("opened any campaign in the last 30 days"): the tenant's milestones in time
-    // order, with the contact in the index so the set is read from the index alone (services/segments/compile.ts).
-    index('messages_tenant_sent_contact_idx').on(t.tenantId, t.sentAt, t.contactId).where(sql`${t.sentAt} is not null`),
-    index('messages_tenant_opened_contact_idx').on(t.tenantId, t.openedAt, t.contactId).where(sql`${t.openedAt} is not null`),
-    index('messages_tenant_clicked_contact_idx').on(t.tenantId, t.clickedAt, t.contactId).where(sql`${t.clickedAt} is not null`),
+    // Segment engagement conditions ("opened any campaign in the last 30 days", "clicked campaign X"): the
+    // tenant's milestones in time order, with the contact and the campaign in the index so either set is read
+    // from the index alone (services/segments/compile.ts; migration 0017 measures the campaign column's gain).
+    index('messages_tenant_sent_engagement_idx').on(t.tenantId, t.sentAt, t.contactId, t.campaignId).where(sql`${t.sentAt} is not null`),
+    index('messages_tenant_opened_engagement_idx').on(t.tenantId, t.openedAt, t.contactId, t.campaignId).where(sql`${t.openedAt} is not null`),
+    index('messages_tenant_clicked_engagement_idx').on(t.tenantId, t.clickedAt, t.contactId, t.campaignId).where(sql`${t.clickedAt} is not null`),
   ],
 );
 
