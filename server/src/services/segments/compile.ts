@@ -77,25 +77,57 @@ type TextCondition = { op: TextOp; value?: string };
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
-function textCondition(sql: Tag, column: Fragment, c: TextCondition): Fragment {
+/** The comparisons a text condition needs, as SQL. */
+type TextComparisons = {
+  eq: (a: Fragment, b: string) => Fragment;
+  ne: (a: Fragment, b: string) => Fragment;
+  like: (a: Fragment, pattern: string) => Fragment;
+  notLike: (a: Fragment, pattern: string) => Fragment;
+};
+
+/** Operators: the planner estimates them from the column's statistics. */
+const operatorComparisons = (sql: Tag): TextComparisons => ({
+  eq: (a, b) => sql`${a} = ${b}`,
+  ne: (a, b) => sql`${a} <> ${b}`,
+  like: (a, pattern) => sql`${a} like ${pattern}`,
+  notLike: (a, pattern) => sql`${a} not like ${pattern}`,
+});
+
+/**
+ * The same comparisons as function calls, for attribute values: Postgres
+ * keeps no statistics on jsonb keys, so it guesses 0.5 % for `=` and then
+ * probes `messages` row by row for a "never opened" beside "plan is gold"
+ * (a third of the contacts: 1.1 s on a million). A boolean function's guess
+ * is a third, nearer what segment attributes (plan, country, tier) select,
+ * and the same tree takes 0.6 s with a hash anti-join.
+ */
+const functionComparisons = (sql: Tag): TextComparisons => ({
+  eq: (a, b) => sql`texteq(${a}, ${b})`,
+  ne: (a, b) => sql`textne(${a}, ${b})`,
+  like: (a, pattern) => sql`textlike(${a}, ${pattern})`,
+  notLike: (a, pattern) => sql`textnlike(${a}, ${pattern})`,
+});
+
+function textCondition(sql: Tag, column: Fragment, c: TextCondition, compare = operatorComparisons(sql)): Fragment {
   const value = (c.value ?? '').toLowerCase();
+  const lowered = sql`lower(${column})`;
   switch (c.op) {
     case 'equals':
-      return sql`lower(${column}) = ${value}`;
+      return compare.eq(lowered, value);
     case 'notEquals':
-      return sql`lower(${column}) <> ${value}`;
+      return compare.ne(lowered, value);
     case 'contains':
-      return sql`lower(${column}) like ${`%${escapeLike(value)}%`}`;
+      return compare.like(lowered, `%${escapeLike(value)}%`);
     case 'notContains':
-      return sql`lower(${column}) not like ${`%${escapeLike(value)}%`}`;
+      return compare.notLike(lowered, `%${escapeLike(value)}%`);
     case 'startsWith':
-      return sql`lower(${column}) like ${likePrefix(value)}`;
+      return compare.like(lowered, likePrefix(value));
     case 'endsWith':
-      return sql`lower(${column}) like ${`%${escapeLike(value)}`}`;
+      return compare.like(lowered, `%${escapeLike(value)}`);
     case 'isSet':
-      return sql`${column} <> ''`;
+      return compare.ne(column, '');
     case 'isNotSet':
-      return sql`${column} = ''`;
+      return compare.eq(column, '');
   }
 }
 
@@ -130,7 +162,7 @@ function attributeCondition(sql: Tag, c: AttributeCondition): Fragment {
     case 'moreThanDaysAgo':
       return dateCondition(sql, attributeTimestamp(sql, raw), c);
     default:
-      return textCondition(sql, sql`coalesce(${raw}, '')`, c);
+      return textCondition(sql, sql`coalesce(${raw}, '')`, c, functionComparisons(sql));
   }
 }
 
