@@ -37,6 +37,18 @@ export const median = (xs: number[]) => {
 /** The median of a figure over the runs, then each run's value. */
 export const fmt = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} median [${xs.map((x) => x.toFixed(digits)).join(', ')}]`;
 
+/**
+ * A performance goal is a ratio to a limit the same script measured in the same run (absolute figures
+ * drift on shared machines). Prints the verdict; a miss makes the script exit non-zero once it is done.
+ */
+export function checkGoal(name: string, ratio: number, goal: { atMost: number } | { atLeast: number }): boolean {
+  const met = 'atMost' in goal ? ratio <= goal.atMost : ratio >= goal.atLeast;
+  const wanted = 'atMost' in goal ? `≤ ${goal.atMost}` : `≥ ${goal.atLeast}`;
+  say(`GOAL ${name}: ratio ${ratio.toFixed(2)} (goal ${wanted}) ${met ? 'MET' : 'MISSED'}`);
+  if (!met) process.exitCode = 1;
+  return met;
+}
+
 /** Signs up a fresh tenant; returns its cookie. */
 export async function signUp(url: string, name: string): Promise<string> {
   const res = await fetch(`${url}/trpc/auth.signUp`, {

@@ -19,7 +19,7 @@
  * Run: `npm run bench:send` (about 25 min), or `node --import tsx bench/send.ts --database-url postgres://…/test`.
  * Options: --parts rate,ceiling,fanout --runs 3; rate: --workers 1,3 --sends 1000 --rate 14;
  * ceiling: --recipients 20000 --configs 1x10,1x20,2x10 (processes × WORKER_CONCURRENCY) --latencies 0,50;
- * fanout: --sizes 100000,1000000 (a million runs once); --profile-dir DIR: CPU profiles of workers and simulator.
+ * fanout: --sizes 100000,1000000 --million-runs 3; --profile-dir DIR: CPU profiles of workers and simulator.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -28,7 +28,7 @@ import { runFanOut } from '../server/src/sending/fanOut.js';
 import { sendInterval } from '../server/src/sending/rateLimiter.js';
 import { createTestDatabase } from '../server/src/testing/database.js';
 import { maxSendsInAnyWindow } from '../server/src/testing/sendWindows.js';
-import { benchArgs, fmt, machine, median, profileArgs, say } from './lib.js';
+import { benchArgs, checkGoal, fmt, machine, median, profileArgs, say } from './lib.js';
 import { backendCpuSeconds, cpuSeconds, machineTicks } from './procs.js';
 import { startSimulatorProcess, startWorkers, type WorkerProcesses } from './send-procs.js';
 import { createCampaign, readyTenant, seedContacts, sendCampaign, simAccountBody, startApi, statusCounts, warmSimulator, type Tenant } from './send-tenant.js';
@@ -43,9 +43,11 @@ const args = benchArgs({
   configs: { type: 'string', default: '1x10,1x20,2x10' },
   latencies: { type: 'string', default: '0,50' },
   sizes: { type: 'string', default: '100000,1000000' },
+  'million-runs': { type: 'string', default: '3' },
   'profile-dir': { type: 'string', default: '' },
 });
 const runs = Number(args.runs);
+const millionRuns = Number(args['million-runs']);
 const list = (s: string) => s.split(',').filter(Boolean).map(Number);
 const encryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
 const load = () => os.loadavg()[0]!.toFixed(1);
@@ -231,7 +233,7 @@ async function fanOutPart(): Promise<void> {
       const times: number[] = [];
       const baselines: number[] = [];
       const rss = { before: 0, peak: 0 };
-      for (let run = 0; run < (size >= 1_000_000 ? 1 : runs); run++) {
+      for (let run = 0; run < (size >= 1_000_000 ? millionRuns : runs); run++) {
         const id = await createCampaign(api, tenant, `fan-out ${size} ${run}`);
         rss.before = rssMb();
         rss.peak = rss.before;
@@ -247,13 +249,21 @@ async function fanOutPart(): Promise<void> {
         if (counts.queued !== size) throw new Error(`fan-out made ${JSON.stringify(counts)}`);
         times.push(seconds);
 
-        await sql`create unlogged table bench_fan_out (tenant_id uuid, campaign_id uuid, contact_id uuid, to_address text, status message_status)`;
+        // The limit: the same rows in one INSERT … SELECT into a table of the same shape as messages
+        // (columns, defaults, constraints and indexes; not its foreign keys or counter triggers, which are Herald's cost).
+        await sql`create table bench_fan_out (like messages including all)`;
         const baselineStart = performance.now();
         await sql`
-          insert into bench_fan_out select lm.tenant_id, ${id}, ct.id, ct.email, 'queued'
+          insert into bench_fan_out (tenant_id, campaign_id, contact_id, to_address, status) select lm.tenant_id, ${id}, ct.id, ct.email, 'queued'
           from list_members lm join contacts ct on ct.id = lm.contact_id where lm.list_id = ${tenant.listId}`;
         baselines.push((performance.now() - baselineStart) / 1000);
         await sql`drop table bench_fan_out`;
+        // Each run starts from the same table sizes.
+        if (run < (size >= 1_000_000 ? millionRuns : runs) - 1) {
+          await sql`update campaigns set status = 'cancelled' where id = ${id}`;
+          await sql`delete from campaigns where id = ${id}`;
+          await sql`vacuum analyze messages`;
+        }
         say(
           `fan-out run ${run + 1}, ${size.toLocaleString('en')} members: ${seconds.toFixed(2)} s from send (send call ${((sent - started) / 1000).toFixed(2)} s, ${slices} runFanOut slice(s)), ` +
             `${Math.round(size / seconds).toLocaleString('en')} rows/s; baseline ${baselines.at(-1)!.toFixed(2)} s; process RSS ${rss.before.toFixed(0)} → peak ${rss.peak.toFixed(0)} MB; load average ${load()}`,
@@ -261,9 +271,10 @@ async function fanOutPart(): Promise<void> {
       }
       say(
         `fan-out: ${size.toLocaleString('en')} list members → queued messages: ${fmt(times, 2)} s from send to fanned out; ` +
-          `baseline INSERT … SELECT into an unlogged table ${fmt(baselines, 2)} s; ratio ${(median(times) / median(baselines)).toFixed(1)}×; ` +
+          `baseline INSERT … SELECT into a table shaped like messages ${fmt(baselines, 2)} s; ` +
           `bench process RSS ${rss.before.toFixed(0)} MB before, ${rss.peak.toFixed(0)} MB peak during the last run; ${times.length} run(s)`,
       );
+      if (size >= 1_000_000) checkGoal(`fan-out of ${size.toLocaleString('en')} / INSERT … SELECT`, median(times) / median(baselines), { atMost: 1.5 });
     }
   });
 }
