@@ -1,3 +1,4 @@
+import { holdContactsForFanOut } from '../db/tenantContactsLock.js';
 import type { Deps } from '../deps.js';
 import { enqueueLanes, laneCount } from './lanes.js';
 import { fanOutSegmentChunk } from './segmentChunk.js';
@@ -30,6 +31,7 @@ export async function runFanOut(deps: Deps, campaignId: string, signal?: AbortSi
         select status, tenant_id as "tenantId", list_id as "listId", segment_id as "segmentId", fan_out_cursor as cursor, fanned_out_at is not null as "fannedOut"
         from campaigns where id = ${campaignId} for share`;
       if (!c || c.fannedOut || (c.status !== 'sending' && c.status !== 'paused')) return true;
+      await holdContactsForFanOut(tx, c.tenantId);
       if (c.cursor === null) {
         lanes ??= laneCount((await loadSendingChannel(deps, c.tenantId))?.ratePerSec ?? 1, deps.env.workerConcurrency);
         await enqueueLanes(tx, campaignId, lanes);

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { campaigns } from './campaigns.js';
-import { contacts } from './contacts.js';
 import { tenants } from './tenants.js';
 
 /**
@@ -43,7 +42,8 @@ export const messages = pgTable(
     // the per-row check cost the fan-out a lookup of the tenant for each of a million rows (migration 0018).
     tenantId: uuid('tenant_id').notNull(),
     campaignId: uuid('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
-    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    // No foreign key either: deleting a contact nulls it here itself (services/audience/contacts.ts, db/tenantContactsLock.ts).
+    contactId: uuid('contact_id'),
     toAddress: text('to_address').notNull(),
     status: messageStatus('status').notNull().default('queued'),
     /** Why a recipient was skipped: unsubscribed, bounced, complained or suppressed (+ the suppression's reason). */
@@ -76,7 +76,7 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_campaign_contact_idx').on(t.campaignId, t.contactId),
-    // A contact's history (contact page), and what deleting a contact must find (ON DELETE SET NULL).
+    // A contact's history (contact page), and the messages deleting a contact must null (deleteContact).
     index('messages_contact_id_idx').on(t.contactId),
     // Webhook events find their message by tenant and SES MessageId; it also serves tenant-wide lookups.
     index('messages_tenant_provider_id_idx').on(t.tenantId, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
 import { isUniqueViolation } from '../../db/pgErrors.js';
 import { contacts, listMembers, lists, suppressions } from '../../db/schema/index.js';
+import { lockContactsForDeletion } from '../../db/tenantContactsLock.js';
 import { AppError } from '../../errors.js';
 import { contactMessages, type ContactMessage } from './contactMessages.js';
 import type { Deps } from '../../deps.js';
@@ -139,10 +140,13 @@ export async function updateContact(
   }
 }
 
+/** Its messages stay (the record of what was sent), no longer naming it; see db/tenantContactsLock.ts. */
 export async function deleteContact(deps: Deps, tenantId: string, id: string): Promise<void> {
-  const removed = await deps.db
-    .delete(contacts)
-    .where(and(eq(contacts.id, id), eq(contacts.tenantId, tenantId)))
-    .returning({ id: contacts.id });
-  if (removed.length === 0) throw new AppError('NOT_FOUND', 'No contact with this id.');
+  const removed = await deps.sql.begin(async (tx) => {
+    await lockContactsForDeletion(tx, tenantId);
+    const rows = await tx`delete from contacts where id = ${id} and tenant_id = ${tenantId} returning id`;
+    if (rows.length > 0) await tx`update messages set contact_id = null where contact_id = ${id} and tenant_id = ${tenantId}`;
+    return rows.length;
+  });
+  if (removed === 0) throw new AppError('NOT_FOUND', 'No contact with this id.');
 }
