@@ -233,7 +233,8 @@ async function fanOutPart(): Promise<void> {
       const times: number[] = [];
       const baselines: number[] = [];
       const rss = { before: 0, peak: 0 };
-      for (let run = 0; run < (size >= 1_000_000 ? millionRuns : runs); run++) {
+      const sizeRuns = size >= 1_000_000 ? millionRuns : runs;
+      for (let run = 0; run < sizeRuns; run++) {
         const id = await createCampaign(api, tenant, `fan-out ${size} ${run}`);
         rss.before = rssMb();
         rss.peak = rss.before;
@@ -259,7 +260,7 @@ async function fanOutPart(): Promise<void> {
         baselines.push((performance.now() - baselineStart) / 1000);
         await sql`drop table bench_fan_out`;
         // Each run starts from the same table sizes.
-        if (run < (size >= 1_000_000 ? millionRuns : runs) - 1) {
+        if (run < sizeRuns - 1) {
           await sql`update campaigns set status = 'cancelled' where id = ${id}`;
           await sql`delete from campaigns where id = ${id}`;
           await sql`vacuum analyze messages`;
