@@ -102,14 +102,17 @@ export async function statusCounts(api: Herald, campaignId: string): Promise<Rec
 export async function warmSimulator(sim: SimulatorProcess, tenant: Tenant): Promise<void> {
   const ses = sesClient({ endpoint: sim.url, region: 'us-east-1', credentials: { accessKeyId: tenant.accessKeyId, secretAccessKey: tenant.secretAccessKey } });
   try {
-    const render = compileEmail(template);
     for (let i = 0; i < 20; i++) {
-      const unsubscribeUrl = `http://localhost:3000/u/warm-up-${i}`;
-      const email = render({ email: 'warm-up@inbox.test', firstName: `Warm${i}`, lastName: null, attributes: {} }, { companyName: 'Warm-up Ltd', postalAddress: 'Harbour Road 7\n20457 Hamburg', unsubscribeUrl });
-      const raw = await buildRawEmail({ from: { name: 'Sender News', address: 'news@sender.test' }, to: 'warm-up@inbox.test', replyTo: null, ...email, unsubscribeUrl });
-      await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Destinations: ['warm-up@inbox.test'] }));
+      await ses.send(new SendRawEmailCommand({ RawMessage: { Data: await campaignLikeRaw(`Warm${i}`) }, Destinations: ['warm-up@inbox.test'] }));
     }
   } finally {
     ses.destroy();
   }
+}
+
+/** One recipient's message of the bench campaign, rendered and built as the workers do. */
+export async function campaignLikeRaw(firstName: string): Promise<Buffer> {
+  const unsubscribeUrl = `http://localhost:3000/u/${firstName}`;
+  const email = compileEmail(template)({ email: 'reader@inbox.test', firstName, lastName: null, attributes: {} }, { companyName: 'Sender Ltd', postalAddress: 'Harbour Road 7\n20457 Hamburg', unsubscribeUrl });
+  return buildRawEmail({ from: { name: 'Sender News', address: 'news@sender.test' }, to: 'reader@inbox.test', replyTo: null, ...email, unsubscribeUrl });
 }

@@ -25,13 +25,16 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import postgres from 'postgres';
 import { runFanOut } from '../server/src/sending/fanOut.js';
+import { laneCount } from '../server/src/sending/lanes.js';
 import { sendInterval } from '../server/src/sending/rateLimiter.js';
+import { batchSize } from '../server/src/sending/sendLane.js';
 import { createTestDatabase } from '../server/src/testing/database.js';
 import { maxSendsInAnyWindow } from '../server/src/testing/sendWindows.js';
 import { benchArgs, checkGoal, fmt, machine, median, profileArgs, say } from './lib.js';
-import { backendCpuSeconds, cpuSeconds, machineTicks } from './procs.js';
+import { backendCpuSeconds, cpuSeconds, machineTicks, startClient } from './procs.js';
+import type { SdkSendJob, SdkSendResult } from './sdk-client.js';
 import { startSimulatorProcess, startWorkers, type WorkerProcesses } from './send-procs.js';
-import { createCampaign, readyTenant, seedContacts, sendCampaign, simAccountBody, startApi, statusCounts, warmSimulator, type Tenant } from './send-tenant.js';
+import { campaignLikeRaw, createCampaign, readyTenant, seedContacts, sendCampaign, simAccountBody, startApi, statusCounts, warmSimulator, type Tenant } from './send-tenant.js';
 
 const args = benchArgs({
   parts: { type: 'string', default: 'rate,ceiling,fanout' },
@@ -190,14 +193,19 @@ async function ceilingPart(): Promise<void> {
     for (const config of args.configs!.split(',')) {
       const [count, concurrency] = config.split('x').map(Number) as [number, number];
       const workers = await startWorkers(count, workerOptions(api, databaseUrl, concurrency));
+      // The SDK alone gets as many calls in flight as the campaign's lanes can have at most.
+      const inFlight = laneCount(1_000_000, concurrency) * batchSize(1_000_000);
       try {
         for (const latencyMs of list(args.latencies!)) {
           await sim.putAccount(tenant.accessKeyId, simAccountBody(tenant.secretAccessKey, tenant.accountId, { maxSendRate: 1_000_000, failures: { latencyMs } }));
           const results: Run[] = [];
+          const sdkRuns: SdkSendResult[] = [];
           const perEmail = (cpu: (r: Run) => number) => median(results.map((r) => (cpu(r) / recipients) * 1000)).toFixed(2);
           for (let run = 0; run < runs; run++) {
             const r = await sendAndWait(api, databaseUrl, tenant, workers, recipients, 120_000 + recipients * 20);
             results.push(r);
+            sdkRuns.push(await sdkAlone(api, tenant, recipients, inFlight));
+            say(`ceiling run ${run + 1}: the SDK alone, ${inFlight} calls in flight: ${(recipients / sdkRuns.at(-1)!.seconds).toFixed(0)}/s (${sdkRuns.at(-1)!.cpuSeconds.toFixed(1)} CPU s)`);
             say(
               `ceiling run ${run + 1}, ${count} × WORKER_CONCURRENCY=${concurrency}, SES latency ${latencyMs} ms: ${(recipients / r.seconds).toFixed(0)}/s send → sent (${r.seconds.toFixed(1)} s), ` +
                 `${steadyRate(r).toFixed(0)}/s first → last accept, first accept after ${r.firstAcceptAfterMs.toFixed(0)} ms; exactly once: ${once(r, recipients)}; statuses ${JSON.stringify(r.counts)}; ` +
@@ -211,6 +219,10 @@ async function ceilingPart(): Promise<void> {
               `everything else on the machine used ${fmt(results.map((r) => r.otherCpu / r.seconds), 2)} cores; machine busy ${fmt(results.map((r) => r.machineBusy * 100), 0)} %; ` +
               `all sent and each accepted exactly once: ${allSent(results, recipients)}; median of ${runs} runs`,
           );
+          const sdkRate = median(sdkRuns.map((r) => recipients / r.seconds));
+          const pipelineRate = median(results.map((r) => recipients / r.seconds));
+          say(`ceiling: the SDK alone against the same simulator, ${inFlight} SendRawEmail calls in flight, latency ${latencyMs} ms: ${fmt(sdkRuns.map((r) => recipients / r.seconds), 0)} calls/s; pipeline ${pipelineRate.toFixed(0)} emails/s`);
+          checkGoal(`send pipeline ${count} × ${concurrency}, SES latency ${latencyMs} ms / SDK alone`, pipelineRate / sdkRate, { atLeast: 0.8 });
         }
       } finally {
         say(`ceiling: worker peak RSS (MB) ${workers.peakRssMb().map((m) => m.toFixed(0)).join(', ')}; warnings logged ${warningSummary(workers)}`);
@@ -218,6 +230,29 @@ async function ceilingPart(): Promise<void> {
       }
     }
   });
+}
+
+/** The limit of the ceiling part: the same number of SendRawEmail calls from the SDK alone, in a process of its own. */
+async function sdkAlone(api: Api, tenant: Tenant, count: number, concurrency: number): Promise<SdkSendResult> {
+  const [channel] = await api.deps.sql<{ name: string | null }[]>`
+    select configuration_set_name as name from tenant_channel_settings where tenant_id = ${tenant.tenantId}`;
+  await sim.reset();
+  const client = startClient<SdkSendJob>('bench/sdk-client.ts');
+  try {
+    const result = await client.call<SdkSendResult>({
+      kind: 'sdk-send',
+      endpoint: sim.url,
+      credentials: { accessKeyId: tenant.accessKeyId, secretAccessKey: tenant.secretAccessKey },
+      raw: await campaignLikeRaw('Reader1'),
+      count,
+      concurrency,
+      configurationSetName: channel?.name ?? null,
+    });
+    if (result.failed > 0) throw new Error(`the SDK alone: ${result.failed} of ${count} calls failed, first: ${result.firstError}`);
+    return result;
+  } finally {
+    await client.stop();
+  }
 }
 
 const rssMb = () => process.memoryUsage.rss() / 2 ** 20;

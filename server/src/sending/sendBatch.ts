@@ -3,7 +3,7 @@ import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
 import type { ClaimedMessage, Outcome } from './claims.js';
-import { reserveSendSlot, reserveSendSlots, sendInterval, type SendSlot } from './rateLimiter.js';
+import { reserveSendSlots, sendInterval, type SendSlot } from './rateLimiter.js';
 import type { SendFailure } from '../ses/sendError.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import type { SendingChannel } from './sendingChannel.js';
@@ -24,6 +24,10 @@ const QUOTA_PAUSE_MS = 10 * 60_000;
 /** SES throttled us although the limiter spaced the sends (another sender on the account?): back off a little. */
 const THROTTLE_RETRY_MS = 1_000;
 
+/** Rounds of reservations for missed slots before the rest goes back to the queue: a stall (GC, a busy machine) rarely lasts longer. */
+const MAX_SLOT_ROUNDS = 5;
+
+type Ready = { message: ClaimedMessage; raw: Buffer };
 type BatchInput = { sender: CampaignSender; channel: SendingChannel; claimed: ClaimedMessage[]; signal: AbortSignal | undefined };
 
 const release = (id: string, retryInMs = 0): Outcome => ({ id, status: 'queued', attemptSpent: false, retryInMs, error: null });
@@ -31,13 +35,14 @@ const release = (id: string, retryInMs = 0): Outcome => ({ id, status: 'queued',
 /**
  * Sends one claimed batch: build every message first (so CPU work never
  * eats into a slot), reserve one rate slot per message, then send each at
- * its slot, all concurrently. A message whose slot was missed takes a new
- * one. Once SES says something account-wide (quota spent, account paused),
- * sends not yet started are released untouched.
+ * its slot, all concurrently. The messages whose slots were missed take new
+ * ones together, in one reservation per round. Once SES says something
+ * account-wide (quota spent, account paused), sends not yet started are
+ * released untouched.
  */
 export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }: BatchInput): Promise<{ outcomes: Outcome[]; stop: LaneNext | null }> {
   const outcomes: Outcome[] = [];
-  const ready: { message: ClaimedMessage; raw: Buffer }[] = [];
+  const ready: Ready[] = [];
   for (const message of claimed) {
     try {
       ready.push({ message, raw: await sender.build(message) });
@@ -49,26 +54,36 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
   if (ready.length === 0) return { outcomes, stop: null };
 
   const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: slotWindowMs(channel.ratePerSec) };
-  const { slots, nextFreeInMs } = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: ready.length });
-  for (const { message } of ready.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
-
   let accountWide: SendFailure | null = null;
-  const sendAt = async (message: ClaimedMessage, raw: Buffer, first: SendSlot): Promise<Outcome> => {
-    let slot = first;
-    for (;;) {
-      if (signal?.aborted || accountWide) return release(message.id);
-      // No abort signal for the sleep (at most slotWindowMs): fifty sends would put fifty listeners on it.
-      if (await waitForSlot(slot)) break;
-      const again = await reserveSendSlot({ sql: deps.sql }, rate);
-      if (!again.reserved) return release(message.id, again.waitMs);
-      slot = again;
-    }
+  const send = async ({ message, raw }: Ready): Promise<Outcome> => {
     if (signal?.aborted || accountWide) return release(message.id);
     const result = await sender.send(message, raw);
     if (!result.ok && (result.failure.kind === 'quota' || result.failure.kind === 'account')) accountWide ??= result.failure;
     return outcomeOf(message, result);
   };
-  outcomes.push(...(await Promise.all(ready.slice(0, slots.length).map(({ message, raw }, i) => sendAt(message, raw, slots[i] as SendSlot)))));
+  // Each round reserves slots for every message still waiting in one statement; a send whose slot was
+  // missed waits for the next round, which starts once every slot of this one is due (at most slotWindowMs).
+  const sends: Promise<Outcome>[] = [];
+  let waiting = ready;
+  for (let round = 0; waiting.length > 0; round += 1) {
+    if (signal?.aborted || accountWide || round >= MAX_SLOT_ROUNDS) {
+      outcomes.push(...waiting.map(({ message }) => release(message.id)));
+      break;
+    }
+    const { slots, nextFreeInMs } = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: waiting.length });
+    for (const { message } of waiting.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
+    const slotted = waiting.slice(0, slots.length);
+    // No abort signal for the sleeps (at most slotWindowMs): fifty sends would put fifty listeners on it.
+    const onTime = await Promise.all(
+      slotted.map(async (item, i) => {
+        if (!(await waitForSlot(slots[i] as SendSlot))) return false;
+        sends.push(send(item));
+        return true;
+      }),
+    );
+    waiting = slotted.filter((_, i) => !onTime[i]);
+  }
+  outcomes.push(...(await Promise.all(sends)));
 
   return { outcomes, stop: accountWide ? await stopFor(deps, channel, accountWide) : null };
 }
