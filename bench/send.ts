@@ -243,7 +243,7 @@ async function sdkAlone(api: Api, tenant: Tenant, count: number, concurrency: nu
       kind: 'sdk-send',
       endpoint: sim.url,
       credentials: { accessKeyId: tenant.accessKeyId, secretAccessKey: tenant.secretAccessKey },
-      raw: await campaignLikeRaw('Reader1'),
+      raw: campaignLikeRaw('Reader1'),
       count,
       concurrency,
       configurationSetName: channel?.name ?? null,

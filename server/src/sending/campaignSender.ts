@@ -18,7 +18,7 @@ type CampaignRow = typeof campaigns.$inferSelect;
  */
 export type CampaignSender = {
   /** Renders and builds one recipient's MIME message; throws when the template cannot render for this contact. */
-  build: (message: ClaimedMessage) => Promise<Buffer>;
+  build: (message: ClaimedMessage) => Buffer;
   send: (message: ClaimedMessage, raw: Buffer) => Promise<SendResult>;
 };
 

@@ -45,7 +45,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
   const ready: Ready[] = [];
   for (const message of claimed) {
     try {
-      ready.push({ message, raw: await sender.build(message) });
+      ready.push({ message, raw: sender.build(message) });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       outcomes.push({ id: message.id, status: 'failed', attemptSpent: false, error: `The email could not be built for this recipient: ${reason}` });

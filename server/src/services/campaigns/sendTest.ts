@@ -29,7 +29,7 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
   if (!channel) throw new AppError('PRECONDITION_FAILED', 'Connect Amazon SES in Settings → Channels before sending.', { problem: 'NO_CHANNEL', fixPath: '/settings/channels' });
   const [contact] = await deps.db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.tenantId, tenantId), eq(contacts.email, to)));
   const email = await previewCampaign(deps, tenantId, { id: row.id, ...(contact ? { contactId: contact.id } : {}) });
-  const raw = await buildRawEmail({
+  const raw = buildRawEmail({
     from: { name: row.fromName, address: row.fromEmail },
     to,
     replyTo: row.replyTo,

@@ -28,7 +28,7 @@ export async function sendSetupTestEmails(deps: Deps, tenantId: string): Promise
   const batchId = randomUUID();
   for (const scenario of SCENARIOS) {
     const id = await recordTestSend(deps, { tenantId, kind: 'setup', to: scenario.to, batchId });
-    const raw = await buildRawEmail({
+    const raw = buildRawEmail({
       from: { name: 'Herald', address: row.verifiedSenderEmail },
       to: scenario.to,
       replyTo: null,
