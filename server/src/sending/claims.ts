@@ -104,20 +104,26 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   // An SES event may have beaten the outcome here (the simulator posts events right after accepting;
   // Send events carry the message's id as a tag): a message with a milestone already was accepted by
   // SES, whatever this sender believes, and keeps the status its milestones give it.
-  // The campaign rows are read with FOR SHARE: a cancel committing while this runs is waited for and seen
-  // (a plain join would read the campaign as the statement found it, and a message handed back to the
-  // queue just after the cancel's own update would stay `queued` for good).
+  // A message handed back to the queue must see a cancel: its campaign rows are read with FOR SHARE, so a
+  // cancel committing while this runs is waited for and seen (a plain join would read the campaign as the
+  // statement found it, and a message handed back just after the cancel's own update would stay `queued`
+  // for good). Only then: every lane of a campaign share-locking its one row on every batch makes Postgres
+  // build a multixact each time, which was most of the database's work per email at full speed.
+  const requeues = rows.some((r) => r.status === 'queued');
+  const campaigns = requeues
+    ? sql`with c as materialized (
+        select id, status from campaigns
+        where id in (select campaign_id from messages where id = any(${rows.map((r) => r.id)}::uuid[]))
+        for share
+      )`
+    : sql``;
   await sql`
-    with c as materialized (
-      select id, status from campaigns
-      where id in (select campaign_id from messages where id = any(${rows.map((r) => r.id)}::uuid[]))
-      for share
-    )
+    ${campaigns}
     update messages m set
       status = case
         when o.status = 'sent' or m.sent_at is not null then message_status_by_milestones('sent', coalesce(m.sent_at, now()),
           m.delivered_at, m.opened_at, m.clicked_at, m.bounced_at, m.complained_at, m.rejected_at)
-        when o.status = 'queued' and c.status = 'cancelled' then 'cancelled'
+        ${requeues ? sql`when o.status = 'queued' and c.status = 'cancelled' then 'cancelled'` : sql``}
         else o.status::message_status end,
       provider_message_id = coalesce(o.provider_id, m.provider_message_id),
       attempts = m.attempts + o.spent,
@@ -129,8 +135,8 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
       lease_until = null,
       updated_at = now()
     from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
-      as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int),
-      c
-    where m.id = o.id and c.id = m.campaign_id and m.claim_token = ${claimToken}
+      as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int)
+      ${requeues ? sql`, c` : sql``}
+    where m.id = o.id and m.claim_token = ${claimToken} ${requeues ? sql`and c.id = m.campaign_id` : sql``}
       and (m.status in ('sending', 'unknown') or m.sent_at is not null)`;
 }

@@ -24,8 +24,13 @@ const QUOTA_PAUSE_MS = 10 * 60_000;
 /** SES throttled us although the limiter spaced the sends (another sender on the account?): back off a little. */
 const THROTTLE_RETRY_MS = 1_000;
 
-/** Rounds of reservations for missed slots before the rest goes back to the queue: a stall (GC, a busy machine) rarely lasts longer. */
-const MAX_SLOT_ROUNDS = 5;
+/**
+ * Rounds of reservations for missed slots before the rest goes back to the queue. A process whose
+ * CPU is saturated answers its own reservation later than the 10 ms a slot allows, so at full speed
+ * nearly every batch misses its first round and some miss ten (bench/send.ts ceiling); giving up
+ * after a few rounds sent those batches through another claim and release instead.
+ */
+const MAX_SLOT_ROUNDS = 20;
 
 type Ready = { message: ClaimedMessage; raw: Buffer };
 type BatchInput = { sender: CampaignSender; channel: SendingChannel; claimed: ClaimedMessage[]; signal: AbortSignal | undefined };
