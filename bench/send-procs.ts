@@ -61,9 +61,10 @@ export type WorkerProcesses = {
  */
 export async function startWorkers(
   count: number,
-  opts: { sql: Sql; databaseUrl: string; sesEndpoint: string; encryptionKeys: string; concurrency: number; nodeArgs: string[] },
+  opts: { sql: Sql; databaseUrl: string; sesEndpoint: string; encryptionKeys: string; concurrency: number; nodeArgs: string[]; env?: Record<string, string> },
 ): Promise<WorkerProcesses> {
   const env = {
+    ...opts.env,
     DATABASE_URL: opts.databaseUrl,
     SES_ENDPOINT: opts.sesEndpoint,
     SES_SIMULATOR: 'off',

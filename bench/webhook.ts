@@ -24,7 +24,7 @@
  */
 import { readyTenant, type Tenant } from './event-tenant.js';
 import { runEventsBench } from './harness.js';
-import { loadAverages, machine, say } from './lib.js';
+import { checkGoal, loadAverages, machine, say } from './lib.js';
 import { peakRssMb, startClient } from './procs.js';
 import { startWebhookHerald } from './webhook/herald.js';
 import { webhookOptions } from './webhook/options.js';
@@ -34,6 +34,17 @@ import type { SignJob } from './sign-job.js';
 import type { FireJob } from './webhook-client.js';
 
 const opts = webhookOptions();
+
+/**
+ * Issue "Performance", goal 3: accepted ≥ 0.45 × the same server's /healthz at the same concurrency,
+ * p99 < 100 ms, the backlog gone within 2 s of the last accept, nothing stranded or lost.
+ */
+function checkWebhookGoals(layout: string, figures: ReturnType<typeof layoutSummary>): void {
+  checkGoal(`webhook ${layout}: accepted / GET /healthz`, figures.acceptedPerSecond / figures.baselines.healthz, { atLeast: 0.45 });
+  checkGoal(`webhook ${layout}: p99 latency ms / 100`, figures.latencyMs.p99 / 100, { atMost: 1 });
+  checkGoal(`webhook ${layout}: drain after the last accept s / 2`, figures.drainSeconds / 2, { atMost: 1 });
+  checkGoal(`webhook ${layout}: runs with every check passed and nothing stranded`, figures.checksPassed && figures.stranded.every((n) => n === 0) ? 1 : 0, { atLeast: 1 });
+}
 
 await runEventsBench('webhook', opts.databaseUrl, 2, async (bench) => {
   const clients = [startClient<SignJob | FireJob>('bench/webhook-client.ts'), startClient<SignJob | FireJob>('bench/webhook-client.ts')];
@@ -70,7 +81,9 @@ await runEventsBench('webhook', opts.databaseUrl, 2, async (bench) => {
         say(`${layout}: peak RSS (MB) API${herald.worker ? ', worker' : ' with worker'} ${rss.join(', ')}`);
       }
       say(describeLayout(layout, inline, results, opts));
-      summary.push(layoutSummary(layout, results, opts));
+      const figures = layoutSummary(layout, results, opts);
+      summary.push(figures);
+      checkWebhookGoals(layout, figures);
     }
     say(JSON.stringify({ bench: 'webhook', at: new Date().toISOString(), machine: machine(), results: summary }));
   } finally {

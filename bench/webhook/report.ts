@@ -51,7 +51,7 @@ export function describeLayout(layout: string, inline: boolean, results: Run[], 
   );
 }
 
-export function layoutSummary(layout: string, results: Run[], opts: WebhookOptions): Record<string, unknown> {
+export function layoutSummary(layout: string, results: Run[], opts: WebhookOptions) {
   const { events: eventsWanted, concurrency, runs } = opts;
   const { healthz, early, verified, rate, accepted } = medians(results);
   return {
