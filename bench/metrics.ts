@@ -27,7 +27,7 @@
 import postgres from 'postgres';
 import { readyTenant, type Tenant } from './event-tenant.js';
 import { runEventsBench, type EventsBench } from './harness.js';
-import { loadAverages, machine, say } from './lib.js';
+import { checkGoal, loadAverages, machine, say } from './lib.js';
 import type { ClientJob } from './metrics-client.js';
 import { startMetricsHerald, type MetricsHerald } from './metrics/herald.js';
 import { liveRun, type LiveRun } from './metrics/live.js';
@@ -65,7 +65,10 @@ async function livePart(ctx: LiveContext, part: string): Promise<Record<string, 
     say(describeRun(`run ${run} (${part})`, r, opts.rate));
   }
   say(describePart(part, subscriberCount, results, opts.rate, opts.seconds));
-  return partSummary(subscriberCount, results, opts.rate, opts.seconds);
+  const figures = partSummary(subscriberCount, results, opts.rate, opts.seconds);
+  // Issue "Performance", goal 6: webhook accept → subscriber p95 ≤ 500 ms with 500 subscribers.
+  if (part === 'many') checkGoal(`live metrics, ${subscriberCount} subscribers: accept → subscriber p95 ms / 500`, figures.latencyMs.p95 / 500, { atMost: 1 });
+  return figures;
 }
 
 await runEventsBench('metrics', opts.databaseUrl, 4, async (bench) => {

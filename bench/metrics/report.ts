@@ -43,7 +43,7 @@ export function describePart(part: string, subscriberCount: number, results: Liv
 }
 
 /** The part's medians for the JSON summary. */
-export function partSummary(subscriberCount: number, results: LiveRun[], rate: number, seconds: number): Record<string, unknown> {
+export function partSummary(subscriberCount: number, results: LiveRun[], rate: number, seconds: number) {
   const pick = (f: (r: LiveRun) => number) => results.map(f);
   return {
     subscribers: subscriberCount,
