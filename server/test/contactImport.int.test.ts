@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startTestHerald } from '../src/testing/index.js';
 import { signedUpAgent, type Agent } from './agent.js';
 import { errorReport, importCsv, upload } from './importHelpers.js';
@@ -55,6 +55,27 @@ describe('CSV import', () => {
     expect(updated).toMatchObject({ created: 0, updated: 1, skipped: 0 });
     expect(await contactByEmail('existing@example.com')).toMatchObject({ first_name: 'New' });
     expect((await owner.trpc.lists.get.query({ id: list.id })).memberCount).toBe(2);
+  });
+
+  it('a contact created while the import writes is updated as if it had been there before', async () => {
+    const list = await owner.trpc.lists.create.mutate({ name: 'Raced' });
+    // Uncommitted when the import looks for existing contacts, committed while it inserts the new ones.
+    const other = await h.herald.deps.sql.reserve();
+    await other.unsafe('begin');
+    await other`insert into contacts (tenant_id, email, first_name, last_name) values (${tenantId}, 'race@example.com', 'Early', 'Kept')`;
+    const finished = importCsv(h.herald.url, owner, 'email,first name\nrace-a@example.com,A\nrace@example.com,Late\nrace-b@example.com,B\n', { listId: list.id, onExisting: 'update' });
+    await vi.waitFor(
+      async () => {
+        const [waiting] = await h.herald.deps.sql`select 1 from pg_stat_activity where datname = current_database() and wait_event = 'transactionid'`;
+        if (!waiting) throw new Error('the import is not waiting for the other transaction yet');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    await other.unsafe('commit');
+    other.release();
+    expect(await finished).toMatchObject({ status: 'done', created: 2, updated: 1, skipped: 0 });
+    expect(await contactByEmail('race@example.com')).toMatchObject({ first_name: 'Late', last_name: 'Kept' });
+    expect((await owner.trpc.lists.get.query({ id: list.id })).memberCount).toBe(3);
   });
 
   it('imports a 20 MB file', async () => {

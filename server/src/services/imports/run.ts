@@ -3,6 +3,7 @@ import { CsvError, parse } from 'csv-parse';
 import type { ImportMapping } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { copyLine, rowMapper } from './rowMapper.js';
+import { writeContacts } from './writeContacts.js';
 
 type Claimed = {
   id: string;
@@ -14,12 +15,6 @@ type Claimed = {
   list_id: string | null;
   on_existing: 'update' | 'skip';
 };
-
-/**
- * Lines written per statement in the import phase; progress moves between
- * slices, so a small file gets about twenty steps and a large one 50k-line steps.
- */
-const sliceFor = (lines: number) => Math.min(50_000, Math.max(2_000, Math.ceil(lines / 20)));
 
 class ImportDataError extends Error {}
 
@@ -113,60 +108,6 @@ async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reser
     await pipeline(fileChunks, parser, copyRows, copy);
   } catch (err) {
     if (err instanceof CsvError) throw new ImportDataError(`The file could not be read as CSV near line ${(err as CsvError & { lines?: number }).lines ?? '?'}: ${err.message}. Nothing was imported.`);
-    throw err;
-  }
-}
-
-async function writeContacts(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reserve']>>, job: Claimed, total: number): Promise<void> {
-  const [{ last } = { last: 0 }] = await conn<{ last: number }[]>`select coalesce(max(line), 0)::int as last from import_rows`;
-  // A reserved connection has no begin(); it is ours alone, so plain BEGIN/COMMIT is safe here.
-  await conn.unsafe('begin');
-  try {
-    const tx = conn;
-    let created = 0;
-    let updated = 0;
-    let done = 0;
-    const slice = sliceFor(last);
-    for (let from = 0; from < last; from += slice) {
-      const to = from + slice;
-      const written = await tx<{ inserted: boolean }[]>`
-        insert into contacts (tenant_id, email, first_name, last_name, attributes)
-        select ${job.tenant_id}, email, first_name, last_name, attributes from import_rows
-        where error is null and line > ${from} and line <= ${to}
-        on conflict (tenant_id, email) do ${
-          job.on_existing === 'update'
-            ? tx`update set first_name = coalesce(excluded.first_name, contacts.first_name),
-                 last_name = coalesce(excluded.last_name, contacts.last_name),
-                 attributes = contacts.attributes || excluded.attributes, updated_at = now()`
-            : tx`nothing`
-        }
-        returning (xmax = 0) as inserted`;
-      created += written.filter((w) => w.inserted).length;
-      updated += written.filter((w) => !w.inserted).length;
-      if (job.list_id) {
-        await tx`
-          insert into list_members (list_id, contact_id, tenant_id)
-          select ${job.list_id}, c.id, ${job.tenant_id} from import_rows r
-          join contacts c on c.tenant_id = ${job.tenant_id} and c.email = r.email
-          where r.error is null and r.line > ${from} and r.line <= ${to}
-          on conflict do nothing`;
-      }
-      const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`select count(*)::int as n from import_rows where line > ${from} and line <= ${to}`;
-      done += n;
-      // Progress goes through another connection so the page sees it before the commit.
-      await deps.sql`update contact_imports set rows_done = ${done} where id = ${job.id}`;
-    }
-    const [{ valid, failed } = { valid: 0, failed: 0 }] = await tx<{ valid: number; failed: number }[]>`
-      select count(*) filter (where error is null)::int as valid, count(*) filter (where error is not null)::int as failed from import_rows`;
-    await tx`insert into import_errors (import_id, line, email, reason) select ${job.id}, line, email, error from import_rows where error is not null`;
-    await tx`
-      update contact_imports set status = 'done', rows_done = ${total}, created = ${created}, updated = ${updated},
-        skipped = ${valid - created - updated}, failed_rows = ${failed}, finished_at = now()
-      where id = ${job.id}`;
-    await tx`delete from import_chunks where import_id = ${job.id}`;
-    await conn.unsafe('commit');
-  } catch (err) {
-    await conn.unsafe('rollback').catch(() => undefined);
     throw err;
   }
 }
