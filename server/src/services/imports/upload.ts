@@ -21,7 +21,7 @@ export type UploadedImport = {
 };
 
 /**
- * Streams an uploaded CSV into the database in 1 MiB chunks (so any worker
+ * Streams an uploaded CSV into the database in 256 KiB text chunks (so any worker
  * on any machine can read it, and no process holds the whole file), checking
  * as it goes that it is UTF-8 text within the size limit. It all happens in
  * one transaction: a refused file leaves nothing behind.
