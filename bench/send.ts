@@ -12,9 +12,9 @@
  *    simulator latency (0 and 50 ms per call).
  *  - fanout: 100,000 and 1,000,000 list members materialized as queued
  *    messages (runFanOut in this process until done, no workers), against a
- *    plain INSERT … SELECT of the same rows into an unlogged table.
- * The simulator stamps each accept after parsing the message, so it is warmed
- * up first (warmSimulator); CPU time of workers, simulator and Postgres
+ *    INSERT … SELECT of the same rows into a table shaped like messages.
+ * The simulator's first calls are slower than the rest (cold code), so it is
+ * warmed up first (warmSimulator); CPU time of workers, simulator and Postgres
  * backends is read from /proc, as is everything else the machine did meanwhile.
  * Run: `npm run bench:send` (about 25 min), or `node --import tsx bench/send.ts --database-url postgres://…/test`.
  * Options: --parts rate,ceiling,fanout --runs 3; rate: --workers 1,3 --sends 1000 --rate 14;

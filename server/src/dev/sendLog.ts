@@ -33,6 +33,11 @@ export class SendLog {
     this.lastDay.add(now, weight.daily);
   }
 
+  /** The time of the latest recorded send (-Infinity before the first). */
+  latest(): number {
+    return this.lastSecond.latest();
+  }
+
   sentLast24Hours(now: number): number {
     return this.lastDay.count(now);
   }
@@ -45,6 +50,10 @@ class SlidingCount {
   private head = 0;
 
   constructor(private readonly windowMs: number) {}
+
+  latest(): number {
+    return this.times.at(-1) ?? -Infinity;
+  }
 
   add(now: number, units: number): void {
     for (let i = 0; i < units; i += 1) this.times.push(now);
