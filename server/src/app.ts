@@ -13,6 +13,7 @@ import { registerChannelRoutes } from './http/restChannels.js';
 import { registerSuppressionRoutes } from './http/suppressionRoutes.js';
 import { registerUnsubscribeRoutes } from './http/unsubscribeRoutes.js';
 import { registerWebApp } from './http/webApp.js';
+import { answerDatabaseOutages } from './http/unavailable.js';
 import { registerWebhookRoutes } from './http/webhookRoutes.js';
 import { startMetricsHub } from './realtime/metricsHub.js';
 import { appRouter, type AppRouter } from './routers/index.js';
@@ -36,6 +37,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
 
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
+  answerDatabaseOutages(app, deps);
   registerHealthRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerEmailRoutes(app, deps);

@@ -5,6 +5,7 @@ import { DEMO_ACCESS_KEY_ID, type SesSimulator, startSesSimulator } from './dev/
 import { createDb, type DbClient } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { ensureDatabase } from './db/ensureDatabase.js';
+import { createOutageReporter } from './db/outageReporter.js';
 import { migrateDatabase } from './db/migrate.js';
 import type { Env } from './env.js';
 import { startWorker } from './jobs/runner.js';
@@ -68,7 +69,7 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
     stack.push(client.close);
     const sesClients = createSesClients();
     stack.push(async () => sesClients.close());
-    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients };
+    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients, outage: createOutageReporter(logger) };
 
     if (roles.worker) {
       const worker = await startWorker(deps, databaseUrl);

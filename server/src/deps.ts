@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import type { Keyring } from './crypto/keyring.js';
 import type { Db } from './db/client.js';
+import type { OutageReporter } from './db/outageReporter.js';
 import type { Env } from './env.js';
 import type { Logger } from './logging/logger.js';
 import type { SesClients } from './ses/clients.js';
@@ -16,4 +17,6 @@ export type Deps = {
   now: () => Date;
   /** SES clients for tenants' stored credentials, reused across jobs and requests. */
   sesClients: SesClients;
+  /** Where failures caused by an unreachable database are reported, a few lines per outage. */
+  outage: OutageReporter;
 };

@@ -1,3 +1,4 @@
+import { logFailure } from '../db/outageReporter.js';
 import type { Sql } from 'postgres';
 import type { Deps } from '../deps.js';
 import { addJob } from '../queue/addJob.js';
@@ -34,7 +35,7 @@ export function startPendingSweepLoop(deps: Deps): { stop: () => Promise<void> }
       .then((shards) => {
         if (shards > 0) deps.logger.debug({ shards }, 'queued processing for SES events pending too long');
       })
-      .catch((err: unknown) => deps.logger.error({ err }, 'SES event sweep failed'))
+      .catch((err: unknown) => logFailure(deps, 'worker', err, 'SES event sweep failed'))
       .finally(() => (running = null));
   };
   const timer = setInterval(pass, SWEEP_EVERY_MS);

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Logger } from '../logging/logger.js';
+import { logFailure, type OutageReporter } from '../db/outageReporter.js';
 import { addJob } from '../queue/addJob.js';
 import { eventsJobKey } from './shards.js';
 
@@ -33,7 +34,7 @@ export type ProcessingScheduler = {
  * The price: events whose process dies inside the window have no job; the
  * workers' sweep (pendingSweep.ts) queues them within two seconds.
  */
-export function createProcessingScheduler(deps: { sql: Sql; logger: Logger }, delayMs = JOB_DELAY_MS): ProcessingScheduler {
+export function createProcessingScheduler(deps: { sql: Sql; logger: Logger; outage: OutageReporter }, delayMs = JOB_DELAY_MS): ProcessingScheduler {
   const waiting = new Map<number, NodeJS.Timeout>();
   const queueing = new Set<Promise<void>>();
 
@@ -43,7 +44,7 @@ export function createProcessingScheduler(deps: { sql: Sql; logger: Logger }, de
     )
       .then(
         () => undefined,
-        (err: unknown) => deps.logger.error({ err, shards }, 'queueing SES event processing failed; the sweep will queue it'),
+        (err: unknown) => logFailure(deps, 'webhook', err, 'queueing SES event processing failed; the sweep will queue it', { shards }),
       )
       .finally(() => queueing.delete(done));
     queueing.add(done);

@@ -5,6 +5,8 @@ import type { Deps } from '../deps.js';
 import { describeZodError } from '../trpc/zodMessages.js';
 import { authenticate } from './authenticate.js';
 import { isSameOrigin } from './origin.js';
+import { replyDatabaseUnavailable } from './unavailable.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 type ErrorBody = { error: { code: string; message: string; fieldErrors?: Record<string, string>; details?: Record<string, unknown> } };
 
@@ -37,6 +39,7 @@ export function registerRestScope(app: FastifyInstance, deps: Deps, prefix: stri
         req.apiKeyId = principal.kind === 'apiKey' ? principal.apiKeyId : null;
       });
       scope.setErrorHandler((err, req, reply) => {
+        if (isDatabaseUnavailable(err)) return replyDatabaseUnavailable(reply, deps, 'rest', err);
         if (err instanceof ZodError) {
           const { message, fieldErrors } = describeZodError(err);
           return sendError(reply, 400, 'BAD_REQUEST', message, { fieldErrors });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
 import { groupCommit } from '../db/groupCommit.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { createProcessingScheduler } from '../events/processingScheduler.js';
 import { createRefusalCounter } from '../webhooks/refusalCounter.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';
@@ -44,7 +45,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
         answer = await handleSnsDelivery(webhook, req.body as string, typeof typeHeader === 'string' ? typeHeader : undefined);
       } catch (err) {
         // The database is unreachable or failing: a 5xx makes SNS deliver the message again later.
-        req.log.error({ err }, 'SNS delivery could not be stored');
+        if (isDatabaseUnavailable(err)) deps.outage.failed('webhook', err);
+        else req.log.error({ err }, 'SNS delivery could not be stored');
         return reply.code(503).send({ ok: false, message: 'Herald could not store the event right now' });
       }
       if (answer.status >= 400) req.log.warn({ status: answer.status, reason: answer.message }, 'SNS delivery refused');

@@ -1,10 +1,10 @@
 import { run } from 'graphile-worker';
-import pg from 'pg';
 import type { Deps } from '../deps.js';
 import { startPendingSweepLoop } from '../events/pendingSweep.js';
 import { startRecoveryLoop } from '../sending/recoveryLoop.js';
 import { graphileLogger } from '../logging/graphileLogger.js';
 import { buildTaskList, crontab } from './index.js';
+import { createWorkerPool } from './workerPool.js';
 
 export type Worker = { stop: () => Promise<void> };
 
@@ -29,9 +29,7 @@ const RUNNER_POOL_MAX = 4;
 export async function startWorker(deps: Deps, databaseUrl: string): Promise<Worker> {
   // Our own pool, so stop() can wait until its connections are closed: graphile-worker ends a pool it
   // made without waiting, and a database dropped or stopped right after would kill them mid-goodbye.
-  const pgPool = new pg.Pool({ connectionString: databaseUrl, max: RUNNER_POOL_MAX });
-  pgPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
-  pgPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));
+  const pgPool = createWorkerPool(deps, databaseUrl, RUNNER_POOL_MAX);
   const runner = await run({
     pgPool,
     concurrency: deps.env.workerConcurrency,
@@ -39,19 +37,17 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     pollInterval: 1000,
     taskList: buildTaskList(deps, 'bulk'),
     crontab,
-    logger: graphileLogger(deps.logger),
+    logger: graphileLogger(deps.logger, deps.outage),
   });
   // A second runner with its own slots and connections: transactional emails and scheduled starts never wait behind campaign lanes.
-  const priorityPool = new pg.Pool({ connectionString: databaseUrl, max: RUNNER_POOL_MAX });
-  priorityPool.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed'));
-  priorityPool.on('connect', (client) => client.on('error', (err) => deps.logger.error({ err }, 'worker database connection failed')));
+  const priorityPool = createWorkerPool(deps, databaseUrl, RUNNER_POOL_MAX);
   const priority = await run({
     pgPool: priorityPool,
     concurrency: PRIORITY_CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: buildTaskList(deps, 'priority'),
-    logger: graphileLogger(deps.logger),
+    logger: graphileLogger(deps.logger, deps.outage),
   });
   const recovery = startRecoveryLoop(deps);
   const sweep = startPendingSweepLoop(deps);

@@ -1,4 +1,6 @@
 import { Logger as GraphileLogger, type LogLevel } from 'graphile-worker';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import type { OutageReporter } from '../db/outageReporter.js';
 import type { Logger } from './logger.js';
 
 const levels: Record<LogLevel, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -8,9 +10,16 @@ const levels: Record<LogLevel, 'error' | 'warn' | 'info' | 'debug'> = {
   debug: 'debug',
 };
 
-/** Routes graphile-worker's logs through Herald's pino logger (and its redaction). */
-export function graphileLogger(logger: Logger): GraphileLogger {
+/**
+ * Routes graphile-worker's logs through Herald's pino logger (and its
+ * redaction). A job that failed because the database went away is the
+ * outage reporter's to mention, not an error with a stack per job: the job
+ * runs again once the database is back.
+ */
+export function graphileLogger(logger: Logger, outage?: OutageReporter): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
+    const err = meta?.error ?? meta?.fatalError;
+    if (outage && level === 'error' && isDatabaseUnavailable(err)) return outage.failed('worker', err);
     logger[levels[level]]({ worker: scope, ...meta }, message);
   });
 }

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { writePatiently } from '../db/patience.js';
 
 /** A message this sender now holds (`sending`), with what rendering needs. */
 export type ClaimedMessage = {
@@ -77,15 +78,40 @@ export type Outcome =
 export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   // These outcomes may describe emails SES already accepted: losing them to a transient database
-  // conflict would leave them `unknown`, so a deadlock or serialization failure is tried again.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await writeOutcomes(sql, claimToken, outcomes);
-    } catch (err) {
-      if (attempt >= 3 || !isRetryableConflict(err)) throw err;
+  // conflict would leave them `unknown`, so a deadlock or serialization failure is tried again, and
+  // a database that restarts or drops off for a while is waited for. The claim token stays valid
+  // after the lease: an outcome written late still replaces the `unknown` recovery gave meanwhile.
+  await writePatiently(async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await writeOutcomes(sql, claimToken, outcomes);
+      } catch (err) {
+        if (attempt >= 3 || !isRetryableConflict(err)) throw err;
+      }
     }
-  }
+  }, OUTCOME_PATIENCE_MS);
 }
+
+/**
+ * A claim statement that failed without an answer (the connection dropped) may have committed:
+ * its messages would sit `sending` under a token no one holds and end `unknown`, though nothing of
+ * them reached SES. The token proves it, so they go back to the queue as soon as the database
+ * answers again (also if recovery marked them `unknown` meanwhile). Returns how many.
+ */
+export async function releaseUnansweredClaim(sql: Sql, claimToken: string): Promise<number> {
+  const rows = await writePatiently(
+    () => sql`
+      update messages set status = 'queued', claim_token = null, lease_until = null, last_error = null, updated_at = now()
+      where claim_token = ${claimToken} and status in ('sending', 'unknown') and sent_at is null
+      returning id`,
+    OUTCOME_PATIENCE_MS,
+  );
+  return rows.length;
+}
+
+/** How long a sender keeps trying to record what SES answered while the database is unreachable. */
+const OUTCOME_PATIENCE_MS = 3 * 60_000;
+
 
 const isRetryableConflict = (err: unknown) => {
   const code = (err as { code?: string } | null)?.code;

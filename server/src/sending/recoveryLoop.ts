@@ -1,3 +1,4 @@
+import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import { recoverSending } from './recovery.js';
 
@@ -12,7 +13,7 @@ export function startRecoveryLoop(deps: Deps): { stop: () => Promise<void> } {
   const pass = () => {
     if (running) return; // a slow pass is still going: never two at once in one process
     running = recoverSending(deps)
-      .catch((err: unknown) => deps.logger.error({ err }, 'send recovery pass failed'))
+      .catch((err: unknown) => logFailure(deps, 'worker', err, 'send recovery pass failed'))
       .finally(() => (running = null));
   };
   pass();

@@ -1,3 +1,4 @@
+import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
@@ -75,7 +76,17 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
       outcomes.push(...waiting.map(({ message }) => release(message.id)));
       break;
     }
-    const { slots, nextFreeInMs } = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: waiting.length });
+    // A reservation that fails (the database went away mid-batch) must not lose what earlier rounds
+    // sent: the rest goes back to the queue untouched and the outcomes are recorded once it is back.
+    const reserved = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: waiting.length }).catch((err: unknown) => {
+      logFailure(deps, 'worker', err, 'reserving send slots failed: the rest of the batch goes back to the queue', { tenantId: channel.tenantId });
+      return null;
+    });
+    if (!reserved) {
+      outcomes.push(...waiting.map(({ message }) => release(message.id)));
+      break;
+    }
+    const { slots, nextFreeInMs } = reserved;
     for (const { message } of waiting.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
     const slotted = waiting.slice(0, slots.length);
     // No abort signal for the sleeps (at most slotWindowMs): fifty sends would put fifty listeners on it.

@@ -4,7 +4,8 @@ import { campaigns } from '../db/schema/index.js';
 import type { Deps } from '../deps.js';
 import { campaignSender } from './campaignSender.js';
 import { finishIfDone, pauseTenantSending, reopenIfRequeued } from './campaignState.js';
-import { claimMessages, recordOutcomes } from './claims.js';
+import { claimMessages, recordOutcomes, releaseUnansweredClaim } from './claims.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { sendBatch } from './sendBatch.js';
 import { loadSendingChannel } from './sendingChannel.js';
 import { recoverStaleClaims } from './recovery.js';
@@ -43,6 +44,9 @@ export async function runSendLane(deps: Deps, campaignId: string, signal?: Abort
       count: batchSize(channel.ratePerSec),
       claimToken,
       leaseMs: deps.env.sendLeaseMs,
+    }).catch(async (err: unknown) => {
+      if (isDatabaseUnavailable(err) && (await releaseUnansweredClaim(deps.sql, claimToken)) > 0) await reopenIfRequeued(deps.sql, campaignId);
+      throw err;
     });
     if (claimed.length === 0) {
       if (skipped > 0) continue;

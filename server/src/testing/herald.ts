@@ -18,7 +18,12 @@ export type TestHerald = Herald & {
  */
 export async function startTestHerald(
   adminUrl: string,
-  opts: { env?: Record<string, string>; roles?: Roles } = {},
+  opts: {
+    env?: Record<string, string>;
+    roles?: Roles;
+    /** Where Herald reaches its database, given the test database's URL (e.g. through a proxy a test can cut). */
+    routeDatabase?: (databaseUrl: string) => string;
+  } = {},
 ): Promise<TestHerald> {
   const database = await createTestDatabase(adminUrl);
   const logs: string[] = [];
@@ -30,7 +35,7 @@ export async function startTestHerald(
   });
   // PUBLIC_URL must be where this Herald listens: event-tracking setup subscribes PUBLIC_URL/webhooks/email.
   const port = opts.env?.PORT ?? String(await freePort());
-  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: database.url, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, ...opts.env });
+  const env = loadEnv({ NODE_ENV: 'test', DATABASE_URL: opts.routeDatabase?.(database.url) ?? database.url, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'debug', SES_SIMULATOR: 'off', ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, ...opts.env });
   const herald = await startHerald(env, createLogger(env.logLevel, sink), opts.roles ?? { http: true, worker: false });
   if (!herald.url) throw new Error('test Herald has no HTTP server');
   const url = herald.url;

@@ -1,6 +1,7 @@
 import type {} from '@fastify/cookie';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError } from '../errors.js';
 import { hasOriginHeader, isSameOrigin } from '../http/origin.js';
 import type { Context } from './context.js';
@@ -33,12 +34,19 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 
-/** Maps AppError to TRPCError so services stay transport-agnostic. */
-const appErrors = t.middleware(async ({ next }) => {
+/**
+ * Maps AppError to TRPCError so services stay transport-agnostic, and an
+ * unreachable database to 503 (the client may try again; nothing to log per call).
+ */
+const appErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
+    ctx.deps.outage.failed('api', result.error.cause);
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: DATABASE_UNAVAILABLE_MESSAGE });
   }
   return result;
 });

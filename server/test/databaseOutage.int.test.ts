@@ -1,0 +1,163 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import postgres from 'postgres';
+import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
+import { signedNotification } from '../src/dev/snsMessages.js';
+import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
+import { startTestHerald, type TestHerald } from '../src/testing/index.js';
+import { rawCall } from './agent.js';
+import { startPgProxy, type PgProxy } from './pgProxy.js';
+import { campaignInput, readySender, seedContacts, simAccount, type Sender } from './sendingHelpers.js';
+import { awsExample, postSns, startSnsHost, topicArnOf, type SnsHost } from './snsHelpers.js';
+import { countsOfCampaign, groupBy, waitForCampaignStatus } from './workerProcesses.js';
+
+/**
+ * Postgres going away while a campaign sends and SES events pour in: Herald
+ * reaches its database through a proxy the test cuts (open connections
+ * dropped, new ones refused), then restores. While it is down every process
+ * keeps running and says so (503s, /readyz not ready, a few warnings, no
+ * error storm); afterwards the campaign finishes with every message sent
+ * exactly once and every event that SNS delivered counted once.
+ */
+
+const RECIPIENTS = 400;
+const OUTAGE_MS = 6_000;
+
+let sim: SesSimulator;
+let sns: SnsHost;
+let proxy: PgProxy;
+let herald: TestHerald;
+/** The test's own connection, straight to Postgres: it sees the database while Herald cannot. */
+let direct: postgres.Sql;
+
+beforeAll(async () => {
+  const admin = new URL(inject('adminDatabaseUrl'));
+  sim = await startSesSimulator();
+  sns = await startSnsHost();
+  proxy = await startPgProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
+  herald = await startTestHerald(admin.toString(), {
+    env: { SES_ENDPOINT: sim.url, SNS_CERT_URL_ALLOW: `${sim.url},${sns.allowPrefix}`, SEND_LEASE_SECONDS: '4', SES_REQUEST_TIMEOUT_MS: '2000' },
+    roles: { http: true, worker: true },
+    routeDatabase: proxy.route,
+  });
+  // SNS's retry policy, compressed: a notification refused with 503 comes again every second for a while.
+  sim.events.configure({ webhookUrl: `${herald.url}/webhooks/email`, retryDelayMs: 1_000, retries: 60, deliveryDelayMs: [100, 1_000], openProbability: 0.3 });
+  const own = new URL(admin);
+  own.pathname = new URL(herald.deps.env.databaseUrl ?? '').pathname;
+  direct = postgres(own.toString(), { max: 2, onnotice: () => {} });
+});
+
+afterAll(async () => {
+  sim?.events.configure({ webhookUrl: null });
+  await proxy?.restore();
+  await direct?.end({ timeout: 5 });
+  await herald?.stop();
+  await proxy?.close();
+  await sns?.stop();
+  await sim?.stop();
+});
+
+const errorLines = () => herald.logs.filter((line) => /"level":(50|60)/.test(line));
+
+async function startCampaign(sender: Sender, count: number, prefix: string): Promise<string> {
+  // As event setup leaves a channel: sends name a configuration set, so every SES event carries Herald's
+  // message tag and finds its message even when it comes in before the send's outcome is written.
+  await direct`update tenant_channel_settings set configuration_set_name = 'herald-events' where tenant_id = ${sender.tenantId}`;
+  const { id: listId } = await sender.agent.trpc.lists.create.mutate({ name: `List ${prefix}` });
+  await seedContacts(direct, { ...sender, listId }, count, prefix);
+  const { id } = await sender.agent.trpc.campaigns.create.mutate(campaignInput(listId));
+  await sender.agent.trpc.campaigns.send.mutate({ id });
+  return id;
+}
+
+/** Statuses of a message SES accepted; `unknown`, `sending` or `queued` at the end would mean a lost outcome or a lost send. */
+const ACCEPTED = ['sent', 'delivered', 'opened', 'clicked'];
+
+/**
+ * Once the simulator has posted every event and Herald has applied them: every message of the campaign
+ * was accepted by SES exactly once, is recorded as such, and the counters equal the rows.
+ */
+async function expectSentExactlyOnce(sender: Sender, campaignId: string, count: number): Promise<void> {
+  await sim.events.idle();
+  await vi.waitFor(
+    async () => {
+      const [pending] = await direct<{ n: number }[]>`select count(*)::int as n from message_events where state = 'pending'`;
+      expect(pending?.n).toBe(0);
+    },
+    { timeout: 20_000, interval: 200 },
+  );
+  const { counted, stats } = await countsOfCampaign(herald, campaignId);
+  const notAccepted = await direct`select status, last_error from messages where campaign_id = ${campaignId} and status <> all(${ACCEPTED}) limit 3`;
+  expect(notAccepted).toEqual([]);
+  expect(Object.values(counted).reduce((a, b) => a + b, 0)).toBe(count);
+  expect(stats).toEqual(counted);
+  const accepted = sim.state.messagesOf(sender.accountId).filter((m) => m.tags.herald_campaign === campaignId);
+  const perRecipient = groupBy(accepted, (m) => m.destinations.join(','));
+  expect(perRecipient.size).toBe(count);
+  expect([...perRecipient.values()].filter((copies) => copies.length > 1)).toEqual([]);
+}
+
+it('a campaign and SES events outlive a database outage: 503s while it is down, nothing lost or sent twice', { timeout: 180_000 }, async () => {
+  const sender = await readySender(herald, sim, simAccount({ maxSendRate: 40 }), 'Outage');
+  const campaignId = await startCampaign(sender, RECIPIENTS, 'outage');
+  await vi.waitFor(() => expect(sim.state.messagesOf(sender.accountId).length).toBeGreaterThan(80), { timeout: 60_000, interval: 50 });
+  const [early] = sim.state.messagesOf(sender.accountId);
+  const openOf = (first: NonNullable<typeof early>) =>
+    signedNotification(sns.signer(), {
+      topicArn: topicArnOf(sender.accountId),
+      message: awsExample('open', { sesMessageId: first.messageId, accountId: sender.accountId, recipients: first.destinations }),
+    });
+  const lateOpen = openOf(early!);
+  const errorsBefore = errorLines().length;
+
+  await proxy.cut();
+  const downSince = Date.now();
+  expect((await fetch(`${herald.url}/healthz`)).status).toBe(200);
+  const ready = await fetch(`${herald.url}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toEqual({ status: 'not ready', reason: 'database unreachable' });
+
+  const query = await rawCall(herald.url, `campaigns.get?input=${encodeURIComponent(JSON.stringify({ id: campaignId }))}`, { method: 'GET', headers: { cookie: sender.agent.cookie ?? '' } });
+  expect(query.status).toBe(503);
+  expect(JSON.stringify(query.json)).toMatch(/database is unavailable/i);
+  expect(JSON.stringify(query.json)).not.toMatch(/stack|ECONNREFUSED|at \w+ \(/);
+  const rest = await fetch(`${herald.url}/api/tenant/channels/email`, { headers: { cookie: sender.agent.cookie ?? '' } });
+  expect(rest.status).toBe(503);
+  expect(rest.headers.get('retry-after')).toBeTruthy();
+  expect(JSON.stringify(await rest.json())).toMatch(/database is unavailable/i);
+  const webhook = await postSns(herald.url, lateOpen);
+  expect(webhook.status).toBe(503);
+
+  await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
+  await proxy.restore();
+
+  await vi.waitFor(async () => expect((await fetch(`${herald.url}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 200 });
+  // SNS delivers the refused notification again; this time it is stored.
+  expect((await postSns(herald.url, lateOpen)).status).toBe(200);
+  await waitForCampaignStatus(sender, campaignId, 'sent', 90_000);
+  await expectSentExactlyOnce(sender, campaignId, RECIPIENTS);
+
+  // Every SES event the simulator posted (many refused with 503 first) ends up applied once.
+  expect(sim.events.stats().failed).toBe(0);
+  const metrics = await sender.agent.trpc.campaigns.metrics.query({ id: campaignId });
+  expect(metrics.counts.delivered).toBe(RECIPIENTS);
+  const [opens] = await direct<{ n: number }[]>`select count(*)::int as n from messages where campaign_id = ${campaignId} and opened_at is not null`;
+  expect(metrics.counts.opened).toBe(opens?.n);
+
+  // The outage was reported, not stormed: no request failed with a 500 and no stack was logged per request.
+  const newErrors = errorLines().slice(errorsBefore);
+  expect(newErrors.filter((line) => /procedure failed|"statusCode":500/.test(line))).toEqual([]);
+  expect(newErrors.length).toBeLessThanOrEqual(3);
+});
+
+it('a Postgres restart that ends every connection is picked up again at once', { timeout: 120_000 }, async () => {
+  const sender = await readySender(herald, sim, simAccount({ maxSendRate: 40 }), 'Restart');
+  const campaignId = await startCampaign(sender, 200, 'restart');
+  await vi.waitFor(() => expect(sim.state.messagesOf(sender.accountId).length).toBeGreaterThan(40), { timeout: 60_000, interval: 50 });
+  // What a restart does to every session of the database: the server ends them (57P01).
+  const [ended] = await direct<{ n: number }[]>`
+    select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()) t`;
+  expect(ended?.n).toBeGreaterThan(0);
+  await vi.waitFor(async () => expect((await sender.agent.trpc.campaigns.get.query({ id: campaignId })).id).toBe(campaignId), { timeout: 10_000, interval: 100 });
+  await waitForCampaignStatus(sender, campaignId, 'sent', 90_000);
+  await expectSentExactlyOnce(sender, campaignId, 200);
+});
