@@ -3,6 +3,7 @@ import type { Keyring } from './crypto/keyring.js';
 import type { Db } from './db/client.js';
 import type { Env } from './env.js';
 import type { Logger } from './logging/logger.js';
+import type { Metrics } from './metrics/createMetrics.js';
 import type { SesClients } from './ses/clients.js';
 
 /** Everything a service may need, built once at boot and passed explicitly. */
@@ -16,4 +17,6 @@ export type Deps = {
   now: () => Date;
   /** SES clients for tenants' stored credentials, reused across jobs and requests. */
   sesClients: SesClients;
+  /** The process's Prometheus registry and the recorders the pipelines count into (served at GET /metrics). */
+  metrics: Metrics;
 };
