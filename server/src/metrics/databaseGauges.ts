@@ -23,8 +23,6 @@ export type DatabaseGaugeDeps = {
 };
 
 const JOB_STATES = ['ready', 'running', 'scheduled', 'failed'] as const;
-/** Scrapes of several gauges within this window share one read: each scrape costs one round of queries. */
-const SHARE_READ_MS = 1_000;
 
 /**
  * Gauges read from the database when Prometheus scrapes, never polled in the
@@ -42,18 +40,18 @@ export function createDatabaseGauges(registry: Registry, deps: DatabaseGaugeDeps
     registers: [registry],
   });
   errors.inc(0);
-  let last: { at: number; value: Promise<DatabaseSnapshot | null> } | null = null;
+  // The registry collects every metric at once, so the gauges of one scrape (and concurrent scrapes)
+  // share the read in flight; a later scrape reads afresh.
+  let inFlight: Promise<DatabaseSnapshot | null> | null = null;
   const read = () => {
-    const now = performance.now();
-    if (!last || now - last.at > SHARE_READ_MS) {
-      const value = readDatabaseSnapshot(deps.sql, deps.applicationName).catch((err: unknown) => {
+    inFlight ??= readDatabaseSnapshot(deps.sql, deps.applicationName)
+      .catch((err: unknown) => {
         errors.inc();
         deps.logger.warn({ err }, 'metrics: database gauges could not be read');
         return null;
-      });
-      last = { at: now, value };
-    }
-    return last.value;
+      })
+      .finally(() => (inFlight = null));
+    return inFlight;
   };
   const pools = new Map<string, { pool: PoolStats; max: number }>();
 
