@@ -84,6 +84,7 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
       appPoolMax: DEFAULT_POOL_MAX,
       tasks: Object.keys(taskPayloads),
       exposed: env.metricsToken !== undefined,
+      tenantLabels: env.metricsTenantLabels,
     });
     const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients, metrics };
 

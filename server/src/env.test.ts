@@ -39,6 +39,9 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ METRICS_TOKEN: 'has a space in the middle' })).toThrow(ConfigError);
     expect(() => loadEnv({ METRICS_TOKEN: 'has a space in the middle' })).not.toThrow(/has a space/);
     expect(() => loadEnv({ METRICS_PORT: '9464' })).toThrow(/METRICS_PORT needs METRICS_TOKEN/);
+    expect(loadEnv({}).metricsTenantLabels).toBe(0);
+    expect(loadEnv({ METRICS_TENANT_LABELS: '50' }).metricsTenantLabels).toBe(50);
+    expect(() => loadEnv({ METRICS_TENANT_LABELS: '5000' })).toThrow(ConfigError);
   });
 
   it('splits the SNS certificate allow-list', () => {

@@ -36,6 +36,7 @@ const schema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'METRICS_TOKEN must be printable ASCII without spaces (it is sent in an Authorization header)')
     .optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TENANT_LABELS: z.coerce.number().int().min(0).max(1000).default(0),
 });
 
 export type Env = {
@@ -72,6 +73,8 @@ export type Env = {
   metricsToken: string | undefined;
   /** Worker-only processes: a listener on this port serving only `/metrics` (they have no HTTP server otherwise). */
   metricsPort: number | undefined;
+  /** How many tenant ids may appear as metric label values per process (herald_tenant_sends_total); 0 = none. */
+  metricsTenantLabels: number;
 };
 
 export class ConfigError extends Error {}
@@ -134,6 +137,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     scheduleMinLeadMs: e.SCHEDULE_MIN_LEAD_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
+    metricsTenantLabels: e.METRICS_TENANT_LABELS,
   };
 }
 

@@ -85,7 +85,7 @@ describe('with METRICS_TOKEN', () => {
     });
 
     it('counts sends by outcome and error class, SES call latency, throttles and rate slots in the worker', async () => {
-      const env = workerEnv(h.herald, h.sim, { METRICS_TOKEN: TOKEN, METRICS_PORT: '0' });
+      const env = workerEnv(h.herald, h.sim, { METRICS_TOKEN: TOKEN, METRICS_PORT: '0', METRICS_TENANT_LABELS: '5' });
       const worker = await startWorker(env);
       workers.push(worker);
       await waitForOutput(worker, /"msg":"metrics listener started"/, 30_000);
@@ -107,10 +107,14 @@ describe('with METRICS_TOKEN', () => {
       expect(valueOf(w, 'herald_ses_send_duration_seconds_sum', { kind: 'campaign', result: 'ok' })).toBeGreaterThan(0);
       expect(valueOf(w, 'herald_ses_send_duration_seconds_bucket', { kind: 'campaign', result: 'ok', le: '+Inf' })).toBe(CONTACTS - 1);
       expect(valueOf(w, 'herald_rate_slots_total', { kind: 'campaign', result: 'granted' })).toBeGreaterThanOrEqual(CONTACTS + 1);
+      // METRICS_TENANT_LABELS=5 in the worker: its one tenant is named; the API, without the setting, has no such metric.
+      expect(valueOf(w, 'herald_tenant_sends_total', { tenant_id: sender.tenantId, outcome: 'sent' })).toBe(CONTACTS - 1);
+      expect(valueOf(w, 'herald_tenant_sends_total', { tenant_id: sender.tenantId, outcome: 'failed' })).toBe(1);
 
       // The API process sent nothing: each process has its own registry.
       const api = await scrapeSamples(h.herald.url, TOKEN);
       expect(valueOf(api, 'herald_sends_total', { kind: 'campaign', outcome: 'sent', error_class: 'none' })).toBe(0);
+      expect(api.some((s) => s.name === 'herald_tenant_sends_total')).toBe(false);
       expect(valueOf(api, 'herald_job_queue_depth', { task: 'campaigns__fan_out', state: 'ready' })).toBe(0);
       expect(valueOf(w, 'herald_db_pool_max', { pool: 'worker_bulk' })).toBe(4);
       expect(valueOf(w, 'herald_db_pool_max', { pool: 'app' })).toBe(10);

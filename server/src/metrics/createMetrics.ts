@@ -3,6 +3,7 @@ import { createDatabaseGauges, type DatabaseGaugeDeps, type DatabaseGauges } fro
 import { createEventMetrics, type EventMetrics } from './eventMetrics.js';
 import { createRealtimeGauges, type RealtimeGauges } from './realtimeGauges.js';
 import { createSendMetrics, type SendMetrics } from './sendMetrics.js';
+import { createTenantSends } from './tenantSends.js';
 import { createWebhookMetrics, type WebhookMetrics } from './webhookMetrics.js';
 
 /** The process's metrics (Deps.metrics): one registry, and the recorders the pipelines call. */
@@ -23,6 +24,8 @@ export type MetricsOptions = DatabaseGaugeDeps & {
    * of their own, only when they can be read.
    */
   exposed: boolean;
+  /** METRICS_TENANT_LABELS: how many tenant ids may appear as label values (0: none, no per-tenant metric). */
+  tenantLabels: number;
 };
 
 /**
@@ -34,7 +37,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   if (opts.exposed) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    sends: createSendMetrics(registry),
+    sends: createSendMetrics(registry, createTenantSends(registry, opts.tenantLabels)),
     webhook: createWebhookMetrics(registry),
     events: createEventMetrics(registry),
     database: createDatabaseGauges(registry, opts),

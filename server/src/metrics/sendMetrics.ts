@@ -1,5 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { SendFailureKind } from '../ses/sendError.js';
+import type { TenantSends } from './tenantSends.js';
 
 /** Which pipeline a send belongs to. Test emails (a handful per click) are not counted. */
 export type SendKind = 'campaign' | 'transactional';
@@ -11,11 +12,12 @@ export type SlotResult = 'granted' | 'deferred' | 'missed';
 
 export type SendMetrics = {
   /**
-   * Counts `n` sends that ended alike; callers add up a batch first and call
-   * this once per kind of end. Throttling answers (error class throttled or
-   * quota) are also counted in herald_ses_throttles_total.
+   * Counts `n` sends of one tenant that ended alike; callers add up a batch
+   * first and call this once per kind of end. Throttling answers (error class
+   * throttled or quota) are also counted in herald_ses_throttles_total, and
+   * the tenant's sends in herald_tenant_sends_total when METRICS_TENANT_LABELS allows.
    */
-  sends: (kind: SendKind, outcome: SendOutcome, errorClass: SendErrorClass, n?: number) => void;
+  sends: (kind: SendKind, tenantId: string, outcome: SendOutcome, errorClass: SendErrorClass, n?: number) => void;
   /** One SendRawEmail call, however it ended, and how long it took. */
   sesCall: (kind: SendKind, ok: boolean, seconds: number) => void;
   /** Slots of the tenant's rate limiter: granted, deferred (the rate is taken further ahead than a batch may wait) or missed (the process was late). */
@@ -48,7 +50,7 @@ const SES_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
  * tenant, campaign or address), and label children are resolved once and
  * kept, so a batch costs a few increments.
  */
-export function createSendMetrics(registry: Registry): SendMetrics {
+export function createSendMetrics(registry: Registry, tenantSends: TenantSends): SendMetrics {
   const sends = new Counter({
     name: 'herald_sends_total',
     help: 'Send attempts by pipeline, what became of the message (sent, requeued, failed, unknown) and the class of SES error (none when sent).',
@@ -106,8 +108,9 @@ export function createSendMetrics(registry: Registry): SendMetrics {
   }
 
   return {
-    sends: (kind, outcome, errorClass, n = 1) => {
+    sends: (kind, tenantId, outcome, errorClass, n = 1) => {
       sendChild(kind, outcome, errorClass).inc(n);
+      tenantSends(tenantId, outcome, n);
       if (errorClass === 'throttled') throttleChildren[kind].rate.inc(n);
       if (errorClass === 'quota') throttleChildren[kind].daily_quota.inc(n);
     },
@@ -126,16 +129,19 @@ export function createSendMetrics(registry: Registry): SendMetrics {
  * (`record`): nothing is allocated per message, one increment per distinct
  * end.
  */
-export function createSendTally(): { add: (outcome: SendOutcome, errorClass: SendErrorClass) => void; record: (metrics: SendMetrics, kind: SendKind) => void } {
+export function createSendTally(): {
+  add: (outcome: SendOutcome, errorClass: SendErrorClass) => void;
+  record: (metrics: SendMetrics, kind: SendKind, tenantId: string) => void;
+} {
   const counts: Partial<Record<SendOutcome, Partial<Record<SendErrorClass, number>>>> = {};
   return {
     add(outcome, errorClass) {
       const byClass = (counts[outcome] ??= {});
       byClass[errorClass] = (byClass[errorClass] ?? 0) + 1;
     },
-    record(metrics, kind) {
+    record(metrics, kind, tenantId) {
       for (const [outcome, byClass] of Object.entries(counts) as [SendOutcome, Partial<Record<SendErrorClass, number>>][]) {
-        for (const [errorClass, n] of Object.entries(byClass) as [SendErrorClass, number][]) metrics.sends(kind, outcome, errorClass, n);
+        for (const [errorClass, n] of Object.entries(byClass) as [SendErrorClass, number][]) metrics.sends(kind, tenantId, outcome, errorClass, n);
       }
     },
   };

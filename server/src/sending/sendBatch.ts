@@ -63,7 +63,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
     }
   }
   if (ready.length === 0) {
-    tally.record(metrics, 'campaign');
+    tally.record(metrics, 'campaign', sender.tenantId);
     return { outcomes, stop: null };
   }
 
@@ -108,7 +108,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
     metrics.slots('campaign', 'missed', waiting.length);
   }
   outcomes.push(...(await Promise.all(sends)));
-  tally.record(metrics, 'campaign');
+  tally.record(metrics, 'campaign', sender.tenantId);
   if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ ...ids, claimed: claimed.length, ...countByStatus(outcomes) }, 'campaign batch sent');
 
   return { outcomes, stop: accountWide ? await stopFor(deps, ids, accountWide) : null };

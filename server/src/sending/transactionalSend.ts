@@ -71,7 +71,7 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
   });
   metrics.sesCall('transactional', result.ok, (performance.now() - sesStarted) / 1000);
   if (result.ok) {
-    metrics.sends('transactional', 'sent', 'none');
+    metrics.sends('transactional', claimed.tenantId, 'sent', 'none');
     deps.logger.debug({ tenantId: claimed.tenantId, emailId, sesMessageId: result.providerMessageId }, 'transactional email sent');
     await deps.sql.begin(async (tx) => {
       await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
@@ -124,7 +124,7 @@ type StoredParts = {
 
 async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failure: SendFailure): Promise<NextStep> {
   const outcome = transactionalOutcome(claimed, failure);
-  deps.metrics.sends.sends('transactional', outcome, failure.kind);
+  deps.metrics.sends.sends('transactional', claimed.tenantId, outcome, failure.kind);
   if (outcome !== 'requeued') {
     // SES's own words are in emails.last_error; the line says which email and what kind of error.
     deps.logger.warn({ tenantId: claimed.tenantId, emailId, errorClass: failure.kind, code: failure.code, status: outcome }, 'transactional send failed');
