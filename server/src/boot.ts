@@ -93,6 +93,9 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
       stack.push(worker.stop);
     }
     let metricsUrl: string | null = null;
+    if (!roles.http && env.metricsToken && env.metricsPort === undefined) {
+      logger.warn('METRICS_TOKEN is set but not METRICS_PORT: this worker-only process serves no /metrics');
+    }
     if (env.metricsPort !== undefined && env.metricsToken) {
       if (roles.http) {
         logger.warn('METRICS_PORT is for worker-only processes: this one serves GET /metrics on its HTTP port');
