@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
-import type { SendOutcome } from './sendMetrics.js';
 
-export type TenantSends = (tenantId: string, outcome: SendOutcome, n: number) => void;
+/** `outcome` is one of herald_sends_total's (sendMetrics.ts, which calls this). */
+export type TenantSends = (tenantId: string, outcome: string, n: number) => void;
 
 /** The label of tenants beyond the cap. */
 export const OTHER_TENANTS = 'other';
