@@ -7,6 +7,7 @@ import { registerCampaignExportRoutes } from './http/campaignExportRoutes.js';
 import { registerHealthRoutes } from './http/health.js';
 import { createLoginThrottle } from './http/loginThrottle.js';
 import { registerImportRoutes } from './http/importRoutes.js';
+import { registerMetricsRoute } from './http/metricsRoute.js';
 import { registerMetricsStreamRoute } from './http/metricsStreamRoute.js';
 import { registerEmailRoutes } from './http/restEmails.js';
 import { registerChannelRoutes } from './http/restChannels.js';
@@ -46,10 +47,15 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerCampaignExportRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerMetricsRoute(app, { registry: deps.metrics.registry, token: deps.env.metricsToken, logger: deps.logger });
 
   const loginThrottle = createLoginThrottle(app, deps.sql);
   const metricsHub = await startMetricsHub(deps);
-  app.addHook('onClose', () => metricsHub.close());
+  const unwatchHub = deps.metrics.realtime.watch(metricsHub.stats);
+  app.addHook('onClose', () => {
+    unwatchHub();
+    return metricsHub.close();
+  });
   const createContext = contextFactory(deps, loginThrottle, metricsHub);
   const onError = ({ path, error, type }: { path?: string; error: TRPCError; type: string }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error, path, type }, 'procedure failed');

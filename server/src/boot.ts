@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadKeyring } from './crypto/keyring.js';
 import { DEMO_ACCESS_KEY_ID, type SesSimulator, startSesSimulator } from './dev/sesSimulator.js';
-import { createDb, type DbClient } from './db/client.js';
+import { createDb, DEFAULT_POOL_MAX, type DbClient } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { ensureDatabase } from './db/ensureDatabase.js';
 import { createOutageReporter } from './db/outageReporter.js';
@@ -11,7 +11,12 @@ import type { Env } from './env.js';
 import { startWorker } from './jobs/runner.js';
 import type { Logger } from './logging/logger.js';
 import type { Deps } from './deps.js';
+import { startMetricsListener } from './http/metricsListener.js';
+import { createMetrics } from './metrics/createMetrics.js';
+import { taskPayloads } from './queue/payloads.js';
 import { createSesClients } from './ses/clients.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 export type Roles = { http: boolean; worker: boolean };
@@ -21,6 +26,8 @@ export type Herald = {
   app: FastifyInstance | null;
   /** Base URL the HTTP server listens on, when it does. */
   url: string | null;
+  /** Base URL of the worker-only metrics listener (METRICS_PORT), when it runs. */
+  metricsUrl: string | null;
   stop: () => Promise<void>;
 };
 
@@ -65,15 +72,39 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
     }
     await migrateDatabase(databaseUrl, logger);
 
-    const client: DbClient = createDb(databaseUrl);
+    // Unique per process, so its connections can be found (and counted) in pg_stat_activity.
+    const applicationName = `herald/${hostname().slice(0, 32)}/${process.pid}/${randomBytes(3).toString('hex')}`;
+    const client: DbClient = createDb(databaseUrl, { applicationName });
     stack.push(client.close);
     const sesClients = createSesClients();
     stack.push(async () => sesClients.close());
-    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients, outage: createOutageReporter(logger) };
+    const metrics = createMetrics({
+      sql: client.sql,
+      logger,
+      applicationName,
+      appPoolMax: DEFAULT_POOL_MAX,
+      tasks: Object.keys(taskPayloads),
+      exposed: env.metricsToken !== undefined,
+      tenantLabels: env.metricsTenantLabels,
+    });
+    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients, metrics, outage: createOutageReporter(logger) };
 
     if (roles.worker) {
       const worker = await startWorker(deps, databaseUrl);
       stack.push(worker.stop);
+    }
+    let metricsUrl: string | null = null;
+    if (!roles.http && env.metricsToken && env.metricsPort === undefined) {
+      logger.warn('METRICS_TOKEN is set but not METRICS_PORT: this worker-only process serves no /metrics');
+    }
+    if (env.metricsPort !== undefined && env.metricsToken) {
+      if (roles.http) {
+        logger.warn('METRICS_PORT is for worker-only processes: this one serves GET /metrics on its HTTP port');
+      } else {
+        const listener = await startMetricsListener({ registry: metrics.registry, token: env.metricsToken, logger }, env.metricsPort, env.host);
+        stack.push(listener.close);
+        metricsUrl = listener.url;
+      }
     }
     let app: FastifyInstance | null = null;
     let url: string | null = null;
@@ -88,7 +119,7 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
         stack.push(async () => events.configure({ webhookUrl: null })); // no posts into a closing server
       }
     }
-    return { deps, app, url, stop };
+    return { deps, app, url, metricsUrl, stop };
   } catch (err) {
     await stop();
     throw err;

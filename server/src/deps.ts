@@ -4,6 +4,7 @@ import type { Db } from './db/client.js';
 import type { OutageReporter } from './db/outageReporter.js';
 import type { Env } from './env.js';
 import type { Logger } from './logging/logger.js';
+import type { Metrics } from './metrics/createMetrics.js';
 import type { SesClients } from './ses/clients.js';
 
 /** Everything a service may need, built once at boot and passed explicitly. */
@@ -19,4 +20,6 @@ export type Deps = {
   sesClients: SesClients;
   /** Where failures caused by an unreachable database are reported, a few lines per outage. */
   outage: OutageReporter;
+  /** The process's Prometheus registry and the recorders the pipelines count into (served at GET /metrics). */
+  metrics: Metrics;
 };

@@ -32,6 +32,18 @@ describe('loadEnv', () => {
     expect(loadEnv({ REPUTATION_MIN_SENDS: '20' }).reputationMinSends).toBe(20);
   });
 
+  it('reads METRICS_TOKEN and METRICS_PORT, refusing a short token or a port without a token, and never echoing the token', () => {
+    expect(loadEnv({})).toMatchObject({ metricsToken: undefined, metricsPort: undefined });
+    expect(loadEnv({ METRICS_TOKEN: 'a'.repeat(32), METRICS_PORT: '9464' })).toMatchObject({ metricsToken: 'a'.repeat(32), metricsPort: 9464 });
+    expect(() => loadEnv({ METRICS_TOKEN: 'short-secret' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => loadEnv({ METRICS_TOKEN: 'has a space in the middle' })).toThrow(ConfigError);
+    expect(() => loadEnv({ METRICS_TOKEN: 'has a space in the middle' })).not.toThrow(/has a space/);
+    expect(() => loadEnv({ METRICS_PORT: '9464' })).toThrow(/METRICS_PORT needs METRICS_TOKEN/);
+    expect(loadEnv({}).metricsTenantLabels).toBe(0);
+    expect(loadEnv({ METRICS_TENANT_LABELS: '50' }).metricsTenantLabels).toBe(50);
+    expect(() => loadEnv({ METRICS_TENANT_LABELS: '5000' })).toThrow(ConfigError);
+  });
+
   it('splits the SNS certificate allow-list', () => {
     expect(loadEnv({ SNS_CERT_URL_ALLOW: 'http://127.0.0.1:1/ , http://localhost:2/' }).snsCertUrlAllow).toEqual(['http://127.0.0.1:1/', 'http://localhost:2/']);
   });

@@ -29,6 +29,14 @@ const schema = z.object({
   SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   REPUTATION_MIN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(500),
   SCHEDULE_MIN_LEAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'METRICS_TOKEN must be printable ASCII without spaces (it is sent in an Authorization header)')
+    .optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_TENANT_LABELS: z.coerce.number().int().min(0).max(1000).default(0),
 });
 
 export type Env = {
@@ -61,6 +69,12 @@ export type Env = {
   reputationMinSends: number;
   /** How far ahead a campaign must be scheduled, so the checks and the confirmation come before the start. */
   scheduleMinLeadMs: number;
+  /** Bearer token for `GET /metrics`; unset, the route does not exist. Never logged. */
+  metricsToken: string | undefined;
+  /** Worker-only processes: a listener on this port serving only `/metrics` (they have no HTTP server otherwise). */
+  metricsPort: number | undefined;
+  /** How many tenant ids may appear as metric label values per process (herald_tenant_sends_total); 0 = none. */
+  metricsTenantLabels: number;
 };
 
 export class ConfigError extends Error {}
@@ -92,6 +106,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `SEND_LEASE_SECONDS (${e.SEND_LEASE_SECONDS}) must be at least SES_REQUEST_TIMEOUT_MS + 2 s (${Math.ceil((e.SES_REQUEST_TIMEOUT_MS + 2_000) / 1000)} s): a send may take that long.`,
     );
   }
+  if (e.METRICS_PORT !== undefined && !e.METRICS_TOKEN) {
+    throw new ConfigError('METRICS_PORT needs METRICS_TOKEN: the metrics listener answers only requests bearing that token.');
+  }
   if (production) {
     if (!e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required when NODE_ENV=production (the embedded database is for development only).');
     if (!e.ENCRYPTION_KEYS) throw new ConfigError('ENCRYPTION_KEYS is required when NODE_ENV=production (format: keyId:base64key,…).');
@@ -118,6 +135,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     sesRequestTimeoutMs: e.SES_REQUEST_TIMEOUT_MS,
     reputationMinSends: e.REPUTATION_MIN_SENDS,
     scheduleMinLeadMs: e.SCHEDULE_MIN_LEAD_SECONDS * 1000,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    metricsTenantLabels: e.METRICS_TENANT_LABELS,
   };
 }
 

@@ -6,7 +6,7 @@ import { applyEmailEvents } from './emailEffects.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
 
-type PendingEvent = { id: string; accountId: string; topicArn: string; sesMessageId: string; receivedAt: string; payload: unknown };
+type PendingEvent = { id: string; snsMessageId: string; accountId: string; topicArn: string; sesMessageId: string; receivedAt: string; waitedSeconds: number; payload: unknown };
 type Match = { eventId: string; messageId: string; tenantId: string; campaignId: string };
 
 /**
@@ -19,8 +19,12 @@ type Match = { eventId: string; messageId: string; tenantId: string; campaignId:
  * or complaints (their counters are current by then). Returns how many
  * events it took.
  */
-export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env'>, shard: number, limit: number): Promise<number> {
-  const { taken, reputationTenants } = await processWithRetry(deps, shard, limit);
+export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env' | 'metrics'>, shard: number, limit: number): Promise<number> {
+  const { taken, reputationTenants, orphans, waitedSeconds } = await processWithRetry(deps, shard, limit);
+  // Counted once committed: a batch rolled back and taken again is counted once.
+  deps.metrics.events.processed(taken - orphans.length, orphans.length, waitedSeconds);
+  // Events naming nothing Herald sent: SES's own ids say which, for a search in the SES console.
+  if (orphans.length > 0 && deps.logger.isLevelEnabled('debug')) for (const o of orphans) deps.logger.debug({ shard, snsMessageId: o.snsMessageId, sesMessageId: o.sesMessageId }, 'SES event names no Herald message: kept as orphan');
   await guardTenants(deps, reputationTenants);
   return taken;
 }
@@ -37,15 +41,16 @@ async function processWithRetry(deps: Pick<Deps, 'sql' | 'logger'>, shard: numbe
   }
 }
 
-type BatchResult = { taken: number; reputationTenants: string[] };
+type BatchResult = { taken: number; reputationTenants: string[]; orphans: { snsMessageId: string; sesMessageId: string }[]; waitedSeconds: number[] };
 
 async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], shard: number, limit: number): Promise<BatchResult> {
   const events = await tx<PendingEvent[]>`
-    select id, aws_account_id as "accountId", topic_arn as "topicArn", ses_message_id as "sesMessageId", received_at::text as "receivedAt", payload
+    select id, sns_message_id as "snsMessageId", aws_account_id as "accountId", topic_arn as "topicArn", ses_message_id as "sesMessageId",
+      received_at::text as "receivedAt", extract(epoch from clock_timestamp() - received_at)::float8 as "waitedSeconds", payload
     from message_events where state = 'pending' and shard = ${shard}
     order by received_at limit ${limit}
     for update skip locked`;
-  if (events.length === 0) return { taken: 0, reputationTenants: [] };
+  if (events.length === 0) return { taken: 0, reputationTenants: [], orphans: [], waitedSeconds: [] };
 
   const effects = new Map<string, Effect>();
   const lookups = [];
@@ -53,7 +58,7 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
     const parsed = parseSesEvent(e.payload);
     // Stored events were validated on arrival; one that no longer parses (a schema change) stays an orphan.
     if (!parsed.ok) {
-      logger.warn({ eventId: e.id, error: parsed.error }, 'stored SES event no longer parses');
+      logger.warn({ eventId: e.id, snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId, error: parsed.error }, 'stored SES event no longer parses');
       continue;
     }
     effects.set(e.id, effectOf(parsed.event));
@@ -135,7 +140,8 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
     ...[...perMessage.values()].filter((m) => hurt(m.effect)).map((m) => m.tenantId),
     ...[...emails].filter(([eventId]) => hurt(effects.get(eventId))).map(([, m]) => m.tenantId),
   ];
-  return { taken: events.length, reputationTenants };
+  const orphans = events.filter((_, i) => marks[i]?.tenant_id === null).map((e) => ({ snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId }));
+  return { taken: events.length, reputationTenants, orphans, waitedSeconds: events.map((e) => Math.max(0, e.waitedSeconds)) };
 }
 
 type Lookup = { event_id: string; account: string; ses_id: string; test_id: string | null };

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger.js';
 
 /** Prefixes that belong to the API; an unknown path under them is a 404, never the SPA. */
-const API_PREFIXES = ['/trpc', '/api/', '/webhooks/', '/u/', '/healthz', '/readyz'];
+const API_PREFIXES = ['/trpc', '/api/', '/webhooks/', '/u/', '/healthz', '/readyz', '/metrics'];
 
 /**
  * Serves the built SvelteKit SPA from the same origin as the API, with

@@ -29,6 +29,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
     store: groupCommit((events) => storeEvents({ sql: deps.sql, schedule: processing.schedule }, events), { maxBatch: 500, maxConcurrent: 4 }),
   };
   const refusals = createRefusalCounter({ sql: deps.sql, logger: deps.logger });
+  const metrics = deps.metrics.webhook;
   app.addHook('onClose', async () => {
     await Promise.all([processing.flush(), refusals.close()]);
   });
@@ -45,11 +46,18 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
         answer = await handleSnsDelivery(webhook, req.body as string, typeof typeHeader === 'string' ? typeHeader : undefined);
       } catch (err) {
         // The database is unreachable or failing: a 5xx makes SNS deliver the message again later.
+        metrics.unavailable();
         if (isDatabaseUnavailable(err)) deps.outage.failed('webhook', err);
-        else req.log.error({ err }, 'SNS delivery could not be stored');
+        else req.log.error({ err }, 'SNS delivery could not be handled');
         return reply.code(503).send({ ok: false, message: 'Herald could not store the event right now' });
       }
-      if (answer.status >= 400) req.log.warn({ status: answer.status, reason: answer.message }, 'SNS delivery refused');
+      const { snsMessageId } = answer;
+      if (answer.error !== undefined && isDatabaseUnavailable(answer.error)) deps.outage.failed('webhook', answer.error);
+      else if (answer.error !== undefined) req.log.error({ err: answer.error, snsMessageId }, 'SNS delivery could not be stored');
+      else if (answer.status >= 400) req.log.warn({ status: answer.status, reason: answer.message, snsMessageId, accountId: answer.refusal?.accountId }, 'SNS delivery refused');
+      if (answer.status >= 500) metrics.unavailable();
+      else if (answer.refusal) metrics.refused(answer.refusal.reason);
+      else if (answer.accepted) metrics.accepted(answer.accepted, answer.eventType);
       if (answer.refusal) refusals.record(answer.refusal.accountId, answer.refusal.reason);
       return reply.code(answer.status).send({ ok: answer.status < 300, message: answer.message });
     });

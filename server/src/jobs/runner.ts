@@ -49,6 +49,10 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
     taskList: buildTaskList(deps, 'priority'),
     logger: graphileLogger(deps.logger, deps.outage),
   });
+  const unwatchPools = [
+    deps.metrics.database.watchPool('worker_bulk', pgPool, RUNNER_POOL_MAX),
+    deps.metrics.database.watchPool('worker_priority', priorityPool, RUNNER_POOL_MAX),
+  ];
   const recovery = startRecoveryLoop(deps);
   const sweep = startPendingSweepLoop(deps);
   deps.logger.info({ concurrency: deps.env.workerConcurrency }, 'worker started');
@@ -58,6 +62,7 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
       await sweep.stop();
       await priority.stop();
       await runner.stop();
+      for (const unwatch of unwatchPools) unwatch();
       await priorityPool.end();
       await pgPool.end();
     },

@@ -23,6 +23,8 @@ export type MetricsSubscription = LatestSlot<CampaignMetrics>;
 export type MetricsHub = {
   /** Register before reading: a change between the two is never missed. */
   subscribe: (tenantId: string, campaignId: string) => MetricsSubscription;
+  /** Open subscriptions and watched campaigns in this process (GET /metrics reads them). */
+  stats: () => { subscribers: number; campaigns: number };
   close: () => Promise<void>;
 };
 
@@ -77,6 +79,7 @@ export async function startMetricsHub(deps: { sql: Sql; logger: Logger }, minInt
       feed.invalidate(); // the snapshot this subscriber starts from
       return subscription;
     },
+    stats: () => ({ subscribers: slots.size, campaigns: feeds.size }),
     async close() {
       for (const s of [...slots]) s.close();
       await listener.unlisten().catch((err: unknown) => log.warn({ err }, 'unlisten failed'));

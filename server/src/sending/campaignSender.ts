@@ -17,6 +17,8 @@ type CampaignRow = typeof campaigns.$inferSelect;
  * prepared once per sender run: templates parsed once, the tenant's SES client.
  */
 export type CampaignSender = {
+  tenantId: string;
+  campaignId: string;
   /** Renders and builds one recipient's MIME message; throws when the template cannot render for this contact. */
   build: (message: ClaimedMessage) => Buffer;
   send: (message: ClaimedMessage, raw: Buffer) => Promise<SendResult>;
@@ -26,7 +28,10 @@ export async function campaignSender(deps: Deps, campaign: CampaignRow, channel:
   const render: EmailRenderer = compileEmail(campaign);
   const profile: SenderProfile = await getProfile(deps, campaign.tenantId);
   const ses: SESClient = channel.client();
+  const sesCall = deps.metrics.sends.sesCall;
   return {
+    tenantId: campaign.tenantId,
+    campaignId: campaign.id,
     build: (message) => {
       const token = signUnsubscribeToken(deps.keyring, { tenantId: campaign.tenantId, contactId: message.contactId, campaignId: campaign.id });
       const url = unsubscribeUrl(deps.env.publicUrl, token);
@@ -42,12 +47,16 @@ export async function campaignSender(deps: Deps, campaign: CampaignRow, channel:
         unsubscribeUrl: url,
       });
     },
-    send: (message, raw) =>
-      trySendRawEmail(ses, {
+    send: async (message, raw) => {
+      const started = performance.now();
+      const result = await trySendRawEmail(ses, {
         raw,
         to: message.toAddress,
         configurationSetName: channel.configurationSetName,
         tags: { tenantId: campaign.tenantId, campaignId: campaign.id, messageId: message.id },
-      }),
+      });
+      sesCall('campaign', result.ok, (performance.now() - started) / 1000);
+      return result;
+    },
   };
 }

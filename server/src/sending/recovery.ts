@@ -15,14 +15,21 @@ const LOST_OUTCOME =
  * stalled sender that does come back can still record what it learned.
  */
 export async function recoverStaleClaims(deps: Deps, campaignId?: string): Promise<number> {
-  const rows = await deps.sql<{ campaignId: string }[]>`
+  const rows = await deps.sql<{ campaignId: string; tenantId: string }[]>`
     update messages set status = 'unknown', last_error = ${LOST_OUTCOME}, lease_until = null, updated_at = now()
     where status = 'sending' and lease_until < now()
       ${campaignId ? deps.sql`and campaign_id = ${campaignId}` : deps.sql``}
-    returning campaign_id as "campaignId"`;
-  const campaigns = [...new Set(rows.map((r) => r.campaignId))];
-  if (rows.length > 0) deps.logger.warn({ messages: rows.length, campaigns }, 'send claims of a dead worker marked unknown');
-  for (const id of campaigns) await finishIfDone(deps.sql, id);
+    returning campaign_id as "campaignId", tenant_id as "tenantId"`;
+  const campaigns = new Map<string, { tenantId: string; messages: number }>();
+  for (const r of rows) {
+    const entry = campaigns.get(r.campaignId) ?? { tenantId: r.tenantId, messages: 0 };
+    entry.messages += 1;
+    campaigns.set(r.campaignId, entry);
+  }
+  for (const [id, { tenantId, messages }] of campaigns) {
+    deps.logger.warn({ tenantId, campaignId: id, messages }, 'send claims of a dead worker marked unknown');
+    await finishIfDone(deps.sql, id);
+  }
   return rows.length;
 }
 

@@ -1,5 +1,6 @@
 import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
+import { createSendTally, type SendOutcome } from '../metrics/sendMetrics.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
@@ -47,6 +48,9 @@ const release = (id: string, retryInMs = 0): Outcome => ({ id, status: 'queued',
  * released untouched.
  */
 export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }: BatchInput): Promise<{ outcomes: Outcome[]; stop: LaneNext | null }> {
+  const metrics = deps.metrics.sends;
+  const tally = createSendTally();
+  const ids = { tenantId: sender.tenantId, campaignId: sender.campaignId };
   const outcomes: Outcome[] = [];
   const ready: Ready[] = [];
   for (const message of claimed) {
@@ -55,9 +59,14 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       outcomes.push({ id: message.id, status: 'failed', attemptSpent: false, error: `The email could not be built for this recipient: ${reason}` });
+      tally.add('failed', 'render');
+      deps.logger.warn({ ...ids, messageId: message.id, errorClass: 'render' }, 'campaign email could not be built');
     }
   }
-  if (ready.length === 0) return { outcomes, stop: null };
+  if (ready.length === 0) {
+    tally.record(metrics, 'campaign', sender.tenantId);
+    return { outcomes, stop: null };
+  }
 
   const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: slotWindowMs(channel.ratePerSec) };
   let accountWide: SendFailure | null = null;
@@ -65,7 +74,13 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
     if (signal?.aborted || accountWide) return release(message.id);
     const result = await sender.send(message, raw);
     if (!result.ok && (result.failure.kind === 'quota' || result.failure.kind === 'account')) accountWide ??= result.failure;
-    return outcomeOf(message, result);
+    const outcome = outcomeOf(message, result);
+    tally.add(OUTCOME_OF[outcome.status], result.ok ? 'none' : result.failure.kind);
+    // One line per message that will not be sent (retries are in the batch line below); SES's text is in messages.last_error.
+    if (!result.ok && (outcome.status === 'failed' || outcome.status === 'unknown')) {
+      deps.logger.warn({ ...ids, messageId: message.id, errorClass: result.failure.kind, code: result.failure.code, status: outcome.status }, 'campaign send failed');
+    }
+    return outcome;
   };
   // Each round reserves slots for every message still waiting in one statement; a send whose slot was
   // missed waits for the next round, which starts once every slot of this one is due (at most slotWindowMs).
@@ -88,6 +103,9 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
     }
     const { slots, nextFreeInMs } = reserved;
     for (const { message } of waiting.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
+    metrics.slots('campaign', 'granted', slots.length);
+    metrics.slots('campaign', 'deferred', waiting.length - slots.length);
+    metrics.waited('campaign', slots.reduce((sum, slot) => sum + Math.max(0, slot.waitMs), 0) / 1000);
     const slotted = waiting.slice(0, slots.length);
     // No abort signal for the sleeps (at most slotWindowMs): fifty sends would put fifty listeners on it.
     const onTime = await Promise.all(
@@ -98,10 +116,22 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal }
       }),
     );
     waiting = slotted.filter((_, i) => !onTime[i]);
+    metrics.slots('campaign', 'missed', waiting.length);
   }
   outcomes.push(...(await Promise.all(sends)));
+  tally.record(metrics, 'campaign', sender.tenantId);
+  if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ ...ids, claimed: claimed.length, ...countByStatus(outcomes) }, 'campaign batch sent');
 
-  return { outcomes, stop: accountWide ? await stopFor(deps, channel, accountWide) : null };
+  return { outcomes, stop: accountWide ? await stopFor(deps, ids, accountWide) : null };
+}
+
+/** A claimed message's status after the attempt, as herald_sends_total names it. */
+const OUTCOME_OF: Record<Outcome['status'], SendOutcome> = { sent: 'sent', queued: 'requeued', failed: 'failed', unknown: 'unknown' };
+
+function countByStatus(outcomes: Outcome[]): Record<Outcome['status'], number> {
+  const counts = { sent: 0, queued: 0, failed: 0, unknown: 0 };
+  for (const o of outcomes) counts[o.status] += 1;
+  return counts;
 }
 
 function outcomeOf(message: ClaimedMessage, result: SendResult): Outcome {
@@ -125,14 +155,15 @@ function outcomeOf(message: ClaimedMessage, result: SendResult): Outcome {
   }
 }
 
-async function stopFor(deps: Deps, channel: SendingChannel, failure: SendFailure): Promise<LaneNext> {
+async function stopFor(deps: Deps, at: { tenantId: string; campaignId: string }, failure: SendFailure): Promise<LaneNext> {
+  const { tenantId, campaignId } = at;
   if (failure.kind === 'quota') {
     const until = new Date(deps.now().getTime() + QUOTA_PAUSE_MS);
-    await pauseTenantUntil(deps.sql, channel.tenantId, until, `${failure.reason} Sending resumes by itself when it frees up.`);
-    deps.logger.warn({ tenantId: channel.tenantId, until }, 'SES daily quota spent: tenant sending paused');
+    await pauseTenantUntil(deps.sql, tenantId, until, `${failure.reason} Sending resumes by itself when it frees up.`);
+    deps.logger.warn({ tenantId, campaignId, until }, 'SES daily quota spent: tenant sending paused');
     return { next: 'later', runAt: until };
   }
-  await pauseTenantSending(deps.sql, channel.tenantId, failure.reason);
-  deps.logger.warn({ tenantId: channel.tenantId, code: failure.code }, 'SES refused the account: tenant campaigns paused');
+  await pauseTenantSending(deps.sql, tenantId, failure.reason);
+  deps.logger.warn({ tenantId, campaignId, code: failure.code }, 'SES refused the account: tenant campaigns paused');
   return { next: 'done' };
 }

@@ -29,6 +29,7 @@ export async function runSendLane(deps: Deps, campaignId: string, signal?: Abort
   if (campaign?.status !== 'sending') return DONE;
   const channel = await loadSendingChannel(deps, campaign.tenantId);
   if (!channel) {
+    deps.logger.warn({ tenantId: campaign.tenantId, campaignId }, 'SES not connected: tenant campaigns paused');
     await pauseTenantSending(deps.sql, campaign.tenantId, 'Amazon SES is not connected. Connect it in Settings → Channels, then resume.');
     return DONE;
   }

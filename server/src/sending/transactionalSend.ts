@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import type { SendOutcome } from '../metrics/sendMetrics.js';
 import type { SendFailure } from '../ses/sendError.js';
 import { trySendRawEmail } from '../ses/sendRawEmail.js';
 import { composeRaw } from '../services/emails/compose.js';
@@ -49,18 +50,29 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
   const channel = await loadSendingChannel(deps, email.tenantId);
   if (!channel) return fail(deps, emailId, 'Amazon SES is not connected any more: connect it again in Settings → Channels, then send the email again.');
 
+  const metrics = deps.metrics.sends;
+  const waitStarted = performance.now();
   const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
-  if (turn !== 'go') return { runAt: new Date(deps.now().getTime() + 1000) };
+  if (turn !== 'go') {
+    metrics.slots('transactional', turn === 'full' ? 'deferred' : 'missed', 1);
+    return { runAt: new Date(deps.now().getTime() + 1000) };
+  }
+  metrics.slots('transactional', 'granted', 1);
+  metrics.waited('transactional', (performance.now() - waitStarted) / 1000);
 
   const claimed = await claim(deps, emailId);
   if (!claimed) return null;
+  const sesStarted = performance.now();
   const result = await trySendRawEmail(channel.client(), {
     raw: claimed.raw,
     to: claimed.recipients,
     configurationSetName: channel.configurationSetName,
     tags: { tenantId: claimed.tenantId, emailId, extra: claimed.tags },
   });
+  metrics.sesCall('transactional', result.ok, (performance.now() - sesStarted) / 1000);
   if (result.ok) {
+    metrics.sends('transactional', claimed.tenantId, 'sent', 'none');
+    deps.logger.debug({ tenantId: claimed.tenantId, emailId, sesMessageId: result.providerMessageId }, 'transactional email sent');
     await deps.sql.begin(async (tx) => {
       await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
       await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
@@ -111,6 +123,12 @@ type StoredParts = {
 };
 
 async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failure: SendFailure): Promise<NextStep> {
+  const outcome = transactionalOutcome(claimed, failure);
+  deps.metrics.sends.sends('transactional', claimed.tenantId, outcome, failure.kind);
+  if (outcome !== 'requeued') {
+    // SES's own words are in emails.last_error; the line says which email and what kind of error.
+    deps.logger.warn({ tenantId: claimed.tenantId, emailId, errorClass: failure.kind, code: failure.code, status: outcome }, 'transactional send failed');
+  }
   const requeue = async (inMs: number, attempts = claimed.attempts) => {
     await deps.sql`update emails set status = 'queued', attempts = ${attempts}, last_error = ${failure.reason}, updated_at = now() where id = ${emailId} and status = 'sending'`;
     return { runAt: new Date(deps.now().getTime() + inMs) };
@@ -133,6 +151,22 @@ async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failu
     case 'unknown':
       await deps.sql`update emails set status = 'unknown', last_error = ${failure.reason}, updated_at = now() where id = ${emailId}`;
       return null;
+  }
+}
+
+/** What afterFailure does with the email, as herald_sends_total names it. */
+function transactionalOutcome(claimed: Claimed, failure: SendFailure): SendOutcome {
+  switch (failure.kind) {
+    case 'throttled':
+    case 'quota':
+      return 'requeued';
+    case 'transient':
+      return claimed.attempts + 1 >= MAX_SEND_ATTEMPTS ? 'failed' : 'requeued';
+    case 'account':
+    case 'permanent':
+      return 'failed';
+    case 'unknown':
+      return 'unknown';
   }
 }
 

@@ -3,9 +3,11 @@ import secureJson from 'secure-json-parse';
 import type { Logger } from '../logging/logger.js';
 import { occurredAt, parseSesEvent } from '../events/sesEvent.js';
 import type { CertificateSource } from './snsCertificates.js';
-import { snsEnvelopeSchema, type SnsNotification } from './snsEnvelope.js';
+import { snsEnvelopeSchema, type SnsEnvelope, type SnsNotification } from './snsEnvelope.js';
 import { handleConfirmation } from './snsSubscriptions.js';
 import type { IncomingEvent, StoreOutcome } from '../events/storeEvents.js';
+import type { WebhookAccept } from '../metrics/webhookMetrics.js';
+import type { SesEventType } from '../events/sesEvent.js';
 import type { RefusalReason } from './refusals.js';
 import { parseTopicArn } from './snsCertUrl.js';
 import { verifySnsMessage } from './verifySnsMessage.js';
@@ -22,8 +24,20 @@ export type WebhookDeps = {
   store: (event: IncomingEvent) => Promise<StoreOutcome>;
 };
 
-/** `refusal`: why a genuine-looking delivery was refused, for the health panel (with the account its TopicArn claims). */
-export type WebhookAnswer = { status: number; message: string; refusal?: { reason: RefusalReason; accountId: string | null } };
+/**
+ * `refusal`: why a genuine-looking delivery was refused, for the health panel (with the account its TopicArn claims).
+ * `accepted` (a 200) says what was done, with the SES event's type when one was stored; `snsMessageId` is
+ * the envelope's MessageId once it parsed; `error` is why a 503 happened, for the log.
+ */
+export type WebhookAnswer = {
+  status: number;
+  message: string;
+  refusal?: { reason: RefusalReason; accountId: string | null };
+  accepted?: WebhookAccept;
+  eventType?: SesEventType;
+  snsMessageId?: string;
+  error?: unknown;
+};
 
 /**
  * One SNS delivery to `POST /webhooks/email`: parse, verify, then confirm a
@@ -42,6 +56,10 @@ export async function handleSnsDelivery(deps: WebhookDeps, rawBody: string, type
     return refused(400, `not an SNS message: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, 'malformed', claimed);
   }
   const message = parsed.data;
+  return { ...(await handleEnvelope(deps, message, claimed, typeHeader)), snsMessageId: message.MessageId };
+}
+
+async function handleEnvelope(deps: WebhookDeps, message: SnsEnvelope, claimed: string | null, typeHeader: string | undefined): Promise<WebhookAnswer> {
   if (typeHeader !== undefined && typeHeader !== message.Type) return refused(400, 'x-amz-sns-message-type does not match the message Type', 'malformed', claimed);
 
   const verdict = await verifySnsMessage({ certificates: deps.certificates, allow: deps.allow, now: deps.now }, message);
@@ -49,7 +67,8 @@ export async function handleSnsDelivery(deps: WebhookDeps, rawBody: string, type
 
   if (message.Type !== 'Notification') {
     const answer = await handleConfirmation(deps, message, verdict.topic.accountId);
-    return answer.refusal ? refused(answer.status, answer.reason, answer.refusal, claimed) : { status: answer.status, message: answer.reason };
+    if (answer.refusal) return refused(answer.status, answer.reason, answer.refusal, claimed);
+    return { status: answer.status, message: answer.reason, ...(answer.status === 200 ? { accepted: 'subscription' as const } : {}) };
   }
   return acceptNotification(deps, message, verdict.topic.accountId);
 }
@@ -69,24 +88,31 @@ async function acceptNotification(deps: WebhookDeps, message: SnsNotification, a
   if (!inner.ok) return refused(400, `Message ${inner.error}`, 'malformed', accountId);
   // SES announces a newly set notification topic with this; it is about no email.
   if ((inner.value as { notificationType?: unknown } | null)?.notificationType === 'AmazonSnsSubscriptionSucceeded') {
-    return { status: 200, message: 'noted' };
+    return { status: 200, message: 'noted', accepted: 'notice' };
   }
   const event = parseSesEvent(inner.value);
   if (!event.ok) return refused(400, event.error, 'malformed', accountId);
   if (event.event.mail.sendingAccountId !== accountId) {
     return refused(403, "the event's sending account is not the topic's account", 'malformed', accountId);
   }
-  const outcome = await deps.store({
-    snsMessageId: message.MessageId,
-    topicArn: message.TopicArn,
-    accountId,
-    eventType: event.event.type,
-    sesMessageId: event.event.mail.messageId,
-    occurredAt: occurredAt(event.event),
-    payload: message.Message,
-  });
+  let outcome: StoreOutcome;
+  try {
+    outcome = await deps.store({
+      snsMessageId: message.MessageId,
+      topicArn: message.TopicArn,
+      accountId,
+      eventType: event.event.type,
+      sesMessageId: event.event.mail.messageId,
+      occurredAt: occurredAt(event.event),
+      payload: message.Message,
+    });
+  } catch (error) {
+    // The database is unreachable or failing: a 5xx makes SNS deliver the message again later.
+    return { status: 503, message: 'Herald could not store the event right now', error };
+  }
   if (outcome === 'unknown-account') return refused(403, 'topic belongs to no connected SES account', 'unknown-account', accountId);
-  return { status: 200, message: outcome === 'duplicate' ? 'already received' : 'accepted' };
+  if (outcome === 'duplicate') return { status: 200, message: 'already received', accepted: 'duplicate' };
+  return { status: 200, message: 'accepted', accepted: 'event', eventType: event.event.type };
 }
 
 type Json = { ok: true; value: unknown } | { ok: false; error: string };
