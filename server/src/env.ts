@@ -8,6 +8,28 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const onOff = z.enum(['on', 'off']);
 
+/**
+ * A retention period: whole days, or `off` to keep the rows forever. Zero is
+ * refused rather than guessed at: "keep nothing" and "never delete" are both
+ * plausible readings, and the wrong one loses data.
+ */
+const retentionDays = (name: string, min: number, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = raw.trim().toLowerCase();
+      if (value === 'off') return null;
+      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > 36_500) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number of days from ${min} to 36500, or "off" to keep forever (got "${raw}")`,
+        });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'DATABASE_URL must be a postgres:// URL' }).optional(),
@@ -29,6 +51,13 @@ const schema = z.object({
   SES_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   REPUTATION_MIN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(500),
   SCHEDULE_MIN_LEAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // At least 7 days: the health panel reads the last 24 hours, a support question about last week's bounce needs
+  // its raw event, and the duplicate check of SNS redeliveries is the stored row (a retry of a deleted event
+  // would be stored again).
+  RETENTION_MESSAGE_EVENTS_DAYS: retentionDays('RETENTION_MESSAGE_EVENTS_DAYS', 7, 90),
+  // At least a day: the health panel shows the last 24 hours of refusals.
+  RETENTION_WEBHOOK_REFUSALS_DAYS: retentionDays('RETENTION_WEBHOOK_REFUSALS_DAYS', 1, 30),
+  RETENTION_IMPORT_FILES_DAYS: retentionDays('RETENTION_IMPORT_FILES_DAYS', 1, 1),
 });
 
 export type Env = {
@@ -61,6 +90,17 @@ export type Env = {
   reputationMinSends: number;
   /** How far ahead a campaign must be scheduled, so the checks and the confirmation come before the start. */
   scheduleMinLeadMs: number;
+  /** Days each kind of data is kept before the retention job deletes it; null keeps it forever. */
+  retention: RetentionSettings;
+};
+
+export type RetentionSettings = {
+  /** Raw SES events (message_events), by the time Herald received them. */
+  messageEventsDays: number | null;
+  /** Hourly counters of refused webhook deliveries (webhook_refusals). */
+  webhookRefusalsDays: number | null;
+  /** Uploaded CSV files of imports never started or failed (import_chunks; a never-started upload goes whole). */
+  importFilesDays: number | null;
 };
 
 export class ConfigError extends Error {}
@@ -118,6 +158,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     sesRequestTimeoutMs: e.SES_REQUEST_TIMEOUT_MS,
     reputationMinSends: e.REPUTATION_MIN_SENDS,
     scheduleMinLeadMs: e.SCHEDULE_MIN_LEAD_SECONDS * 1000,
+    retention: {
+      messageEventsDays: e.RETENTION_MESSAGE_EVENTS_DAYS,
+      webhookRefusalsDays: e.RETENTION_WEBHOOK_REFUSALS_DAYS,
+      importFilesDays: e.RETENTION_IMPORT_FILES_DAYS,
+    },
   };
 }
 

@@ -1,0 +1,48 @@
+import type { Sql, TransactionSql } from 'postgres';
+
+/**
+ * How a purge paces itself. Each batch is its own short transaction, so no
+ * lock is held longer than one batch and vacuum can reclaim what went before;
+ * the run stops when its time is up (or its worker is stopping) and the next
+ * run carries on from where the rows are.
+ */
+export type Pace = {
+  /** Rows (or files' chunks) one transaction deletes at most. */
+  batchSize: number;
+  /** The run stops starting batches after this time (performance.now() scale). */
+  deadline: number;
+  /** Set when the worker shuts down: stop between batches. */
+  signal?: AbortSignal | undefined;
+  /** Told about every batch: benches time them; the job only counts. */
+  onBatch?: ((table: string, rows: number, ms: number) => void) | undefined;
+};
+
+/** Whether another batch may start. */
+export const timeLeft = (pace: Pace) => performance.now() < pace.deadline && !pace.signal?.aborted;
+
+/**
+ * Runs one batch in a transaction that gives up rather than waits: a lock
+ * another session holds for more than a moment (a schema change, a long
+ * import) makes this batch fail with lock_not_available instead of queueing
+ * every later writer behind it, and a batch that somehow runs long is
+ * cancelled. The caller stops the table for this run on either.
+ */
+export async function inBatch<T>(sql: Sql, pace: Pace, table: string, run: (tx: TransactionSql) => Promise<T>, rowsOf: (result: T) => number): Promise<T> {
+  const started = performance.now();
+  const result = await sql.begin(async (tx) => {
+    await tx`set local lock_timeout = '2s'`;
+    await tx`set local statement_timeout = '30s'`;
+    return run(tx);
+  });
+  pace.onBatch?.(table, rowsOf(result as T), performance.now() - started);
+  return result as T;
+}
+
+/** Postgres gave up on a batch: a lock it would have waited for, or its statement timeout. */
+export function isGiveUp(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '55P03' || code === '57014';
+}
+
+/** The moment `days` days before `now`. */
+export const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
