@@ -22,7 +22,7 @@ export async function purgeImportFiles(sql: Sql, cutoff: Date, pace: Pace): Prom
   while (timeLeft(pace)) {
     const [gone] = await inBatch(sql, pace, 'import_chunks', async (tx) => {
       const [upload] = await tx<{ id: string }[]>`
-        select id from contact_imports where status = 'uploaded' and created_at < ${cutoff.toISOString()}::timestamptz
+        select id from contact_imports where status = 'uploaded' and created_at < ${cutoff.toISOString()}::text::timestamptz
         order by created_at limit 1 for update skip locked`;
       if (!upload) return [];
       const [chunks] = await tx<{ n: number }[]>`
@@ -38,7 +38,7 @@ export async function purgeImportFiles(sql: Sql, cutoff: Date, pace: Pace): Prom
     const [batch] = await inBatch(sql, pace, 'import_chunks', (tx) => tx<{ n: number }[]>`
       with doomed as (
         select c.import_id, c.seq from contact_imports i join import_chunks c on c.import_id = i.id
-        where i.status = 'failed' and i.finished_at < ${cutoff.toISOString()}::timestamptz
+        where i.status = 'failed' and i.finished_at < ${cutoff.toISOString()}::text::timestamptz
         limit ${CHUNKS_PER_BATCH}
       ), d as (
         delete from import_chunks c using doomed where c.import_id = doomed.import_id and c.seq = doomed.seq returning 1

@@ -24,7 +24,7 @@ export async function purgeMessageEvents(sql: Sql, cutoff: Date, pace: Pace): Pr
       const [batch] = await inBatch(sql, pace, 'message_events', (tx) => tx<{ n: number; last: string | null }[]>`
         with doomed as (
           select id from message_events
-          where aws_account_id = ${account} and received_at >= ${floor}::timestamptz and received_at < ${cutoff.toISOString()}::timestamptz
+          where aws_account_id = ${account} and received_at >= ${floor}::text::timestamptz and received_at < ${cutoff.toISOString()}::text::timestamptz
             and state <> 'pending'
           order by received_at
           limit ${pace.batchSize}
@@ -58,6 +58,6 @@ async function accountsWithEventsBefore(sql: Sql, cutoff: Date): Promise<string[
     )
     select account from accounts a
     where account is not null
-      and exists (select 1 from message_events m where m.aws_account_id = a.account and m.received_at < ${cutoff.toISOString()}::timestamptz)`;
+      and exists (select 1 from message_events m where m.aws_account_id = a.account and m.received_at < ${cutoff.toISOString()}::text::timestamptz)`;
   return rows.map((r) => r.account);
 }

@@ -12,7 +12,7 @@ export async function purgeWebhookRefusals(sql: Sql, cutoff: Date, pace: Pace): 
   while (timeLeft(pace)) {
     const deleted = await inBatch(sql, pace, 'webhook_refusals', (tx) => tx`
       delete from webhook_refusals
-      where ctid = any(array(select ctid from webhook_refusals where hour < ${cutoff.toISOString()}::timestamptz limit ${pace.batchSize}))`, (r) => r.count);
+      where ctid = any(array(select ctid from webhook_refusals where hour < ${cutoff.toISOString()}::text::timestamptz limit ${pace.batchSize}))`, (r) => r.count);
     removed += deleted.count;
     if (deleted.count < pace.batchSize) break;
   }
