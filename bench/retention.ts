@@ -8,7 +8,8 @@
  *     with the job's batch size, deleting the oldest events, while a writer
  *     stores 500 events every 200 ms and applies them (as the webhook and processing do); rows/s, each batch's transaction time
  *     (the longest a lock is held), and the writer's latency before and during;
- *  4. the hot queries again, right after the deletes (dead rows not yet vacuumed).
+ *  4. the hot queries again, right after the deletes (dead rows not yet vacuumed);
+ *  5. two more short runs (15 s): one at once, one after VACUUM, to see what unvacuumed index entries cost.
  * Run: `flock /tmp/herald-bench.lock node --import tsx bench/retention.ts --database-url postgres://…/test`
  * Options: --rows 10000000 --days 120 --runs 30 --budget-s 60 --batch 2000; the seeded database
  * (herald_bench_retention) is kept and reused by the next run unless --reseed yes; --drop yes drops it at the end.
@@ -56,9 +57,14 @@ await reportSizes(sql);
 const keys = await sampleKeys(sql);
 const queries = hotQueries(sql, keys);
 await timeQueries('before retention', queries);
-await retentionUnderLoad(sql);
+const cutoffNow = await retentionUnderLoad(sql);
 await timeQueries('right after the deletes (not vacuumed yet)', queries);
+await retentionAgain(sql, cutoffNow, 'the next run, before vacuum');
+const vacuumStarted = performance.now();
 await sql`vacuum (analyze) message_events`;
+say(`vacuum (analyze) message_events: ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s`);
+await retentionAgain(sql, cutoffNow, 'the next run, after VACUUM');
+await reportSizes(sql);
 await sql.end();
 if (args.drop === 'yes') await admin`drop database ${admin(NAME)} with (force)`;
 await admin.end();
@@ -99,7 +105,29 @@ async function writer(sql: Sql, until: () => boolean): Promise<number[]> {
   return times;
 }
 
-async function retentionUnderLoad(sql: Sql) {
+/**
+ * Another short run with the same clock: how fast batches go when the index still holds the entries of the
+ * rows the last run deleted (before vacuum) and once vacuum has removed them.
+ */
+async function retentionAgain(sql: Sql, now: Date, when: string) {
+  const batches: number[] = [];
+  const t = performance.now();
+  const result = await runRetention(
+    { sql, logger: createLogger('warn'), now: () => now },
+    {
+      settings: { messageEventsDays: 90, webhookRefusalsDays: null, importFilesDays: null },
+      batchSize: Number(args.batch),
+      budgetMs: 15_000,
+      onBatch: (_table, _rows, took) => batches.push(took),
+    },
+  );
+  const seconds = (performance.now() - t) / 1000;
+  const removed = result.messageEvents ?? 0;
+  say(`retention, ${when}: ${removed.toLocaleString('en')} events in ${seconds.toFixed(1)} s = ${Math.round(removed / seconds).toLocaleString('en')} rows/s; ` +
+    `first batch ${ms(batches[0] ?? 0)} ms, transaction median ${ms(median(batches))} ms, longest ${ms(Math.max(...batches))} ms (${batches.length} batches)`);
+}
+
+async function retentionUnderLoad(sql: Sql): Promise<Date> {
   const [oldest] = await sql<{ at: Date }[]>`select min(received_at) as at from message_events`;
   const before = (await sql<{ n: number }[]>`select count(*)::int as n from message_events`)[0]!.n;
   const account = (await sql<{ a: string }[]>`select aws_account_id as a from message_events order by received_at limit 1`)[0]!.a;
@@ -135,4 +163,5 @@ async function retentionUnderLoad(sql: Sql) {
     explain select id from message_events where aws_account_id = ${account} and received_at >= '-infinity' and received_at < ${now.toISOString()}::timestamptz - interval '90 days'
     and state <> 'pending' order by received_at limit ${Number(args.batch)}`;
   say(`retention: batch plan: ${plan.map((r) => r['QUERY PLAN'].trim()).join(' / ')}`);
+  return now;
 }
