@@ -9,9 +9,10 @@
  *     stores 500 events every 200 ms and applies them (as the webhook and processing do); rows/s, each batch's transaction time
  *     (the longest a lock is held), and the writer's latency before and during;
  *  4. the hot queries again, right after the deletes (dead rows not yet vacuumed);
- *  5. two more short runs (15 s): one at once, one after VACUUM, to see what unvacuumed index entries cost.
+ *  5. two more short runs (15 s): one at once, one after VACUUM, to see what unvacuumed index entries cost;
+ *  6. with --parts …,partitioned: the same rows in a copy partitioned by month (bench/retention-partitioned.ts).
  * Run: `flock /tmp/herald-bench.lock node --import tsx bench/retention.ts --database-url postgres://…/test`
- * Options: --rows 10000000 --days 120 --runs 30 --budget-s 60 --batch 2000; the seeded database
+ * Options: --rows 10000000 --days 120 --runs 30 --budget-s 60 --batch 2000 --parts queries,retention[,partitioned]; the seeded database
  * (herald_bench_retention) is kept and reused by the next run unless --reseed yes; --drop yes drops it at the end.
  */
 import postgres, { type Sql } from 'postgres';
@@ -20,6 +21,7 @@ import { createLogger } from '../server/src/logging/logger.js';
 import { runRetention } from '../server/src/retention/purge.js';
 import { benchArgs, loadAverages, machine, median, say, sleep } from './lib.js';
 import { hotQueries, sampleKeys, storeAndApply, WRITER_ACCOUNT, type Timed } from './retention-queries.js';
+import { partitionedComparison } from './retention-partitioned.js';
 import { seedMessageEvents } from './retention-seed.js';
 
 const args = benchArgs({
@@ -30,7 +32,9 @@ const args = benchArgs({
   batch: { type: 'string', default: '2000' },
   reseed: { type: 'string', default: 'no' },
   drop: { type: 'string', default: 'no' },
+  parts: { type: 'string', default: 'queries,retention' },
 });
+const parts = new Set(args.parts!.split(','));
 const rows = Number(args.rows);
 const days = Number(args.days);
 const NAME = 'herald_bench_retention';
@@ -56,15 +60,18 @@ say(`${pg?.v.split(',')[0]}; ${(await sql`select count(*)::int as n from message
 await reportSizes(sql);
 const keys = await sampleKeys(sql);
 const queries = hotQueries(sql, keys);
-await timeQueries('before retention', queries);
-const cutoffNow = await retentionUnderLoad(sql);
-await timeQueries('right after the deletes (not vacuumed yet)', queries);
-await retentionAgain(sql, cutoffNow, 'the next run, before vacuum');
-const vacuumStarted = performance.now();
-await sql`vacuum (analyze) message_events`;
-say(`vacuum (analyze) message_events: ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s`);
-await retentionAgain(sql, cutoffNow, 'the next run, after VACUUM');
-await reportSizes(sql);
+if (parts.has('queries')) await timeQueries('before retention', queries);
+if (parts.has('retention')) {
+  const cutoffNow = await retentionUnderLoad(sql, keys.largest);
+  await timeQueries('right after the deletes (not vacuumed yet)', queries);
+  await retentionAgain(sql, cutoffNow, 'the next run, before vacuum');
+  const vacuumStarted = performance.now();
+  await sql`vacuum (analyze) message_events`;
+  say(`vacuum (analyze) message_events: ${((performance.now() - vacuumStarted) / 1000).toFixed(1)} s`);
+  await retentionAgain(sql, cutoffNow, 'the next run, after VACUUM');
+  await reportSizes(sql);
+}
+if (parts.has('partitioned')) await partitionedComparison(sql, keys, Number(args.runs));
 await sql.end();
 if (args.drop === 'yes') await admin`drop database ${admin(NAME)} with (force)`;
 await admin.end();
@@ -127,10 +134,9 @@ async function retentionAgain(sql: Sql, now: Date, when: string) {
     `first batch ${ms(batches[0] ?? 0)} ms, transaction median ${ms(median(batches))} ms, longest ${ms(Math.max(...batches))} ms (${batches.length} batches)`);
 }
 
-async function retentionUnderLoad(sql: Sql): Promise<Date> {
+async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
   const [oldest] = await sql<{ at: Date }[]>`select min(received_at) as at from message_events`;
   const before = (await sql<{ n: number }[]>`select count(*)::int as n from message_events`)[0]!.n;
-  const account = (await sql<{ a: string }[]>`select aws_account_id as a from message_events order by received_at limit 1`)[0]!.a;
   let end = performance.now() + 15_000;
   const idle = await writer(sql, () => performance.now() > end);
   // Keep 90 days relative to a clock set 45 days after the oldest event: 45 days of events are due, more than the budget clears.
@@ -160,8 +166,8 @@ async function retentionUnderLoad(sql: Sql): Promise<Date> {
   say(`retention: writer storing 500 events every 200 ms: before ${ms(median(idle))} ms median, p95 ${ms(p95(idle))} ms (${idle.length} batches); ` +
     `during the deletes ${ms(median(busy))} ms median, p95 ${ms(p95(busy))} ms, max ${ms(Math.max(...busy))} ms (${busy.length} batches); load average ${loadAverages()}`);
   const plan = await sql<{ 'QUERY PLAN': string }[]>`
-    explain select id from message_events where aws_account_id = ${account} and received_at >= '-infinity' and received_at < ${now.toISOString()}::timestamptz - interval '90 days'
+    explain select id from message_events where aws_account_id = ${largest} and received_at >= '-infinity' and received_at < ${now.toISOString()}::timestamptz - interval '90 days'
     and state <> 'pending' order by received_at limit ${Number(args.batch)}`;
-  say(`retention: batch plan: ${plan.map((r) => r['QUERY PLAN'].trim()).join(' / ')}`);
+  say(`retention: batch plan (largest account): ${plan.map((r) => r['QUERY PLAN'].trim()).join(' / ')}`);
   return now;
 }
