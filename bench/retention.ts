@@ -12,7 +12,7 @@
  *  5. two more short runs (15 s): one at once, one after VACUUM, to see what unvacuumed index entries cost;
  *  6. with --parts …,partitioned: the same rows in a copy partitioned by month (bench/retention-partitioned.ts).
  * Run: `flock /tmp/herald-bench.lock node --import tsx bench/retention.ts --database-url postgres://…/test`
- * Options: --rows 10000000 --days 120 --runs 30 --budget-s 60 --batch 2000 --parts queries,retention[,partitioned]; the seeded database
+ * Options: --rows 10000000 --days 120 --runs 30 --budget-s 60 --batch 2000 --rest 1 (the job's pause, × each batch's time) --parts queries,retention[,partitioned]; the seeded database
  * (herald_bench_retention) is kept and reused by the next run unless --reseed yes; --drop yes drops it at the end.
  */
 import postgres, { type Sql } from 'postgres';
@@ -30,6 +30,7 @@ const args = benchArgs({
   runs: { type: 'string', default: '30' },
   'budget-s': { type: 'string', default: '60' },
   batch: { type: 'string', default: '2000' },
+  rest: { type: 'string', default: '1' },
   reseed: { type: 'string', default: 'no' },
   drop: { type: 'string', default: 'no' },
   parts: { type: 'string', default: 'queries,retention' },
@@ -126,6 +127,7 @@ async function retentionAgain(sql: Sql, now: Date, when: string) {
       settings: { messageEventsDays: 90, webhookRefusalsDays: null, importFilesDays: null },
       batchSize: Number(args.batch),
       budgetMs: 15_000,
+      rest: Number(args.rest),
       onBatch: (_table, _rows, took) => batches.push(took),
     },
   );
@@ -152,6 +154,7 @@ async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
       settings: { messageEventsDays: 90, webhookRefusalsDays: null, importFilesDays: null },
       batchSize: Number(args.batch),
       budgetMs: Number(args['budget-s']) * 1000,
+      rest: Number(args.rest),
       onBatch: (_table, _rows, took) => batches.push(took),
     },
   );
@@ -161,7 +164,7 @@ async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
   const busy = await during;
   const after = (await sql<{ n: number }[]>`select count(*)::int as n from message_events`)[0]!.n;
   const removed = result.messageEvents ?? 0;
-  say(`retention: ${removed.toLocaleString('en')} events deleted in ${seconds.toFixed(1)} s = ${Math.round(removed / seconds).toLocaleString('en')} rows/s; ` +
+  say(`retention (batch ${args.batch}, rest ${args.rest}): ${removed.toLocaleString('en')} events deleted in ${seconds.toFixed(1)} s = ${Math.round(removed / seconds).toLocaleString('en')} rows/s; ` +
     `${batches.length} batches of ≤ ${args.batch}: transaction median ${ms(median(batches))} ms, p95 ${ms(p95(batches))} ms, longest ${ms(Math.max(...batches))} ms; ` +
     `stopped at the budget: ${result.stoppedEarly}; table ${before.toLocaleString('en')} → ${after.toLocaleString('en')} (the writer added ${((idle.length + busy.length) * 500).toLocaleString('en')})`);
   say(`retention: writer storing 500 events every 200 ms: before ${ms(median(idle))} ms median, p95 ${ms(p95(idle))} ms (${idle.length} batches); ` +

@@ -13,6 +13,11 @@ export type Pace = {
   deadline: number;
   /** Set when the worker shuts down: stop between batches. */
   signal?: AbortSignal | undefined;
+  /**
+   * After each batch, rest this many times as long as the batch took: a rest of 1 leaves the database at least
+   * half of the time the purge would take, for live traffic (retention is never urgent; sends and events are).
+   */
+  rest: number;
   /** Told about every batch: benches time them; the job only counts. */
   onBatch?: ((table: string, rows: number, ms: number) => void) | undefined;
 };
@@ -34,7 +39,9 @@ export async function inBatch<T>(sql: Sql, pace: Pace, table: string, run: (tx: 
     await tx`set local statement_timeout = '30s'`;
     return run(tx);
   });
-  pace.onBatch?.(table, rowsOf(result as T), performance.now() - started);
+  const took = performance.now() - started;
+  pace.onBatch?.(table, rowsOf(result as T), took);
+  if (pace.rest > 0 && timeLeft(pace)) await new Promise((resolve) => setTimeout(resolve, took * pace.rest));
   return result as T;
 }
 

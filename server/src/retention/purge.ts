@@ -24,6 +24,8 @@ export type RetentionOptions = {
   batchSize: number;
   /** Milliseconds the run may take; it stops starting batches after that. */
   budgetMs: number;
+  /** Pause after each batch, as a multiple of the batch's time (Pace.rest); 0 by default. */
+  rest?: number;
   signal?: AbortSignal | undefined;
   onBatch?: Pace['onBatch'];
 };
@@ -34,7 +36,7 @@ export type RetentionOptions = {
  * a lock is left for the next run; the others still run.
  */
 export async function runRetention(deps: RetentionDeps, opts: RetentionOptions): Promise<RetentionResult> {
-  const pace: Pace = { batchSize: opts.batchSize, deadline: performance.now() + opts.budgetMs, signal: opts.signal, onBatch: opts.onBatch };
+  const pace: Pace = { batchSize: opts.batchSize, deadline: performance.now() + opts.budgetMs, rest: opts.rest ?? 0, signal: opts.signal, onBatch: opts.onBatch };
   const { settings } = opts;
   const now = deps.now();
   const result: RetentionResult = { messageEvents: null, webhookRefusals: null, importUploads: null, importChunks: null, stoppedEarly: false };
