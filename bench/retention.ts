@@ -7,7 +7,8 @@
  *  3. retention: runRetention (server/src/retention) for --budget-s seconds
  *     with the job's batch size, deleting the oldest events, while a writer
  *     stores 500 events every 200 ms and applies them (as the webhook and processing do); rows/s, each batch's transaction time
- *     (the longest a lock is held), and the writer's latency before and during;
+ *     (the longest a lock is held), the writer's latency before and during, and
+ *     how often any session waited for a lock meanwhile;
  *  4. the hot queries again, right after the deletes (dead rows not yet vacuumed);
  *  5. two more short runs (15 s): one at once, one after VACUUM, to see what unvacuumed index entries cost;
  *  6. with --parts …,partitioned: the same rows in a copy partitioned by month (bench/retention-partitioned.ts).
@@ -137,6 +138,20 @@ async function retentionAgain(sql: Sql, now: Date, when: string) {
     `first batch ${ms(batches[0] ?? 0)} ms, transaction median ${ms(median(batches))} ms, longest ${ms(Math.max(...batches))} ms (${batches.length} batches)`);
 }
 
+/** Samples pg_stat_activity until `until()`: how often any session of the database waited for a lock. */
+async function lockWaits(sql: Sql, until: () => boolean) {
+  const seen = { samples: 0, withWaiters: 0, most: 0, what: '' };
+  while (!until()) {
+    const rows = await sql<{ q: string }[]>`
+      select left(query, 60) as q from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    seen.samples += 1;
+    if (rows.length > 0) seen.withWaiters += 1;
+    if (rows.length > seen.most) Object.assign(seen, { most: rows.length, what: rows.map((r) => r.q).join(' | ') });
+    await sleep(20);
+  }
+  return seen;
+}
+
 async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
   const [oldest] = await sql<{ at: Date }[]>`select min(received_at) as at from message_events`;
   const before = (await sql<{ n: number }[]>`select count(*)::int as n from message_events`)[0]!.n;
@@ -147,6 +162,7 @@ async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
   const batches: number[] = [];
   let done = false;
   const during = writer(sql, () => done);
+  const waits = lockWaits(sql, () => done);
   const t = performance.now();
   const result = await runRetention(
     { sql, logger: createLogger('warn'), now: () => now },
@@ -162,6 +178,7 @@ async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
   done = true;
   end = 0;
   const busy = await during;
+  const waited = await waits;
   const after = (await sql<{ n: number }[]>`select count(*)::int as n from message_events`)[0]!.n;
   const removed = result.messageEvents ?? 0;
   say(`retention (batch ${args.batch}, rest ${args.rest}): ${removed.toLocaleString('en')} events deleted in ${seconds.toFixed(1)} s = ${Math.round(removed / seconds).toLocaleString('en')} rows/s; ` +
@@ -169,6 +186,7 @@ async function retentionUnderLoad(sql: Sql, largest: string): Promise<Date> {
     `stopped at the budget: ${result.stoppedEarly}; table ${before.toLocaleString('en')} → ${after.toLocaleString('en')} (the writer added ${((idle.length + busy.length) * 500).toLocaleString('en')})`);
   say(`retention: writer storing 500 events every 200 ms: before ${ms(median(idle))} ms median, p95 ${ms(p95(idle))} ms (${idle.length} batches); ` +
     `during the deletes ${ms(median(busy))} ms median, p95 ${ms(p95(busy))} ms, max ${ms(Math.max(...busy))} ms (${busy.length} batches); load average ${loadAverages()}`);
+  say(`retention: sessions waiting for a lock, sampled every 20 ms during the deletes: ${waited.samples} samples, ${waited.withWaiters} with a waiter, most at once ${waited.most}${waited.what ? ` (${waited.what})` : ''}`);
   const plan = await sql<{ 'QUERY PLAN': string }[]>`
     explain select id from message_events where aws_account_id = ${largest} and received_at >= '-infinity' and received_at < ${now.toISOString()}::timestamptz - interval '90 days'
     and state <> 'pending' order by received_at limit ${Number(args.batch)}`;
