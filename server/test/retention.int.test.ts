@@ -162,6 +162,29 @@ describe('webhook refusals', () => {
   });
 });
 
+describe('locks', () => {
+  it('a table another session holds locked is left for the next run after 2 s; the other tables still go', async () => {
+    const { sql } = h.herald.deps;
+    await sql`insert into webhook_refusals (aws_account_id, reason, hour, count) values (${beta.accountId}, 'malformed', date_trunc('hour', now()) - interval '60 days', 1)`;
+    const orphanId = randomUUID();
+    await oldEvent(sql, orphanId, beta.accountId, 'orphan');
+    const locker = await sql.reserve();
+    try {
+      await locker`begin`;
+      await locker`lock table webhook_refusals in share mode`;
+      const started = performance.now();
+      const result = await purge(DEFAULTS);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(result).toMatchObject({ webhookRefusals: 0, messageEvents: 1, stoppedEarly: true });
+      expect(h.herald.logs.join('\n')).toContain('retention gave up on a batch');
+    } finally {
+      await locker`rollback`;
+      locker.release();
+    }
+    expect(await purge(DEFAULTS)).toMatchObject({ webhookRefusals: 1, messageEvents: 0, stoppedEarly: false });
+  });
+});
+
 describe('import files', () => {
   const upload = async (sender: Sender, name: string) => {
     const res = await fetch(`${h.herald.url}/api/contacts/imports?fileName=${name}`, {

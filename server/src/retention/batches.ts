@@ -20,6 +20,8 @@ export type Pace = {
   rest: number;
   /** Told about every batch: benches time them; the job only counts. */
   onBatch?: ((table: string, rows: number, ms: number) => void) | undefined;
+  /** The tables whose batch gave up (a lock, the statement timeout) in this run, with Postgres's reason. */
+  gaveUp: { table: string; reason: string }[];
 };
 
 /** Whether another batch may start. */
@@ -30,23 +32,32 @@ export const timeLeft = (pace: Pace) => performance.now() < pace.deadline && !pa
  * another session holds for more than a moment (a schema change, a long
  * import) makes this batch fail with lock_not_available instead of queueing
  * every later writer behind it, and a batch that somehow runs long is
- * cancelled. The caller stops the table for this run on either.
+ * cancelled. Either way nothing of the batch is deleted, the table is noted
+ * in `pace.gaveUp`, and null tells the caller to leave the table for the
+ * next run (what earlier batches deleted stays deleted and counted).
  */
-export async function inBatch<T>(sql: Sql, pace: Pace, table: string, run: (tx: TransactionSql) => Promise<T>, rowsOf: (result: T) => number): Promise<T> {
+export async function inBatch<T>(sql: Sql, pace: Pace, table: string, run: (tx: TransactionSql) => Promise<T>, rowsOf: (result: T) => number): Promise<T | null> {
   const started = performance.now();
-  const result = await sql.begin(async (tx) => {
-    await tx`set local lock_timeout = '2s'`;
-    await tx`set local statement_timeout = '30s'`;
-    return run(tx);
-  });
+  let result: T;
+  try {
+    result = (await sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '2s'`;
+      await tx`set local statement_timeout = '30s'`;
+      return run(tx);
+    })) as T;
+  } catch (err) {
+    if (!isGiveUp(err)) throw err;
+    pace.gaveUp.push({ table, reason: (err as Error).message });
+    return null;
+  }
   const took = performance.now() - started;
-  pace.onBatch?.(table, rowsOf(result as T), took);
+  pace.onBatch?.(table, rowsOf(result), took);
   if (pace.rest > 0 && timeLeft(pace)) await new Promise((resolve) => setTimeout(resolve, took * pace.rest));
-  return result as T;
+  return result;
 }
 
 /** Postgres gave up on a batch: a lock it would have waited for, or its statement timeout. */
-export function isGiveUp(err: unknown): boolean {
+function isGiveUp(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '55P03' || code === '57014';
 }

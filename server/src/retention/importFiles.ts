@@ -20,7 +20,7 @@ export type ImportFilesRemoved = { uploads: number; chunks: number };
 export async function purgeImportFiles(sql: Sql, cutoff: Date, pace: Pace): Promise<ImportFilesRemoved> {
   const removed: ImportFilesRemoved = { uploads: 0, chunks: 0 };
   while (timeLeft(pace)) {
-    const [gone] = await inBatch(sql, pace, 'import_chunks', async (tx) => {
+    const result = await inBatch(sql, pace, 'import_chunks', async (tx) => {
       const [upload] = await tx<{ id: string }[]>`
         select id from contact_imports where status = 'uploaded' and created_at < ${cutoff.toISOString()}::text::timestamptz
         order by created_at limit 1 for update skip locked`;
@@ -30,12 +30,13 @@ export async function purgeImportFiles(sql: Sql, cutoff: Date, pace: Pace): Prom
       await tx`delete from contact_imports where id = ${upload.id}`;
       return [{ chunks: chunks?.n ?? 0 }];
     }, (r) => r[0]?.chunks ?? 0);
+    const [gone] = result ?? [];
     if (!gone) break;
     removed.uploads += 1;
     removed.chunks += gone.chunks;
   }
   while (timeLeft(pace)) {
-    const [batch] = await inBatch(sql, pace, 'import_chunks', (tx) => tx<{ n: number }[]>`
+    const result = await inBatch(sql, pace, 'import_chunks', (tx) => tx<{ n: number }[]>`
       with doomed as (
         select c.import_id, c.seq from contact_imports i join import_chunks c on c.import_id = i.id
         where i.status = 'failed' and i.finished_at < ${cutoff.toISOString()}::text::timestamptz
@@ -44,6 +45,8 @@ export async function purgeImportFiles(sql: Sql, cutoff: Date, pace: Pace): Prom
         delete from import_chunks c using doomed where c.import_id = doomed.import_id and c.seq = doomed.seq returning 1
       )
       select count(*)::int as n from d`, (r) => r[0]?.n ?? 0);
+    if (!result) break;
+    const [batch] = result;
     removed.chunks += batch?.n ?? 0;
     if ((batch?.n ?? 0) < CHUNKS_PER_BATCH) break;
   }

@@ -21,7 +21,7 @@ export async function purgeMessageEvents(sql: Sql, cutoff: Date, pace: Pace): Pr
     // vacuum, and starting from the account's first entry every time would walk over all of them again.
     let floor = '-infinity';
     while (timeLeft(pace)) {
-      const [batch] = await inBatch(sql, pace, 'message_events', (tx) => tx<{ n: number; last: string | null }[]>`
+      const result = await inBatch(sql, pace, 'message_events', (tx) => tx<{ n: number; last: string | null }[]>`
         with doomed as (
           select id from message_events
           where aws_account_id = ${account} and received_at >= ${floor}::text::timestamptz and received_at < ${cutoff.toISOString()}::text::timestamptz
@@ -34,6 +34,8 @@ export async function purgeMessageEvents(sql: Sql, cutoff: Date, pace: Pace): Pr
           delete from message_events me using doomed where me.id = doomed.id returning me.received_at
         )
         select count(*)::int as n, max(received_at)::text as last from deleted`, (r) => r[0]?.n ?? 0);
+      if (!result) return removed;
+      const [batch] = result;
       removed += batch?.n ?? 0;
       if (!batch?.last || batch.n < pace.batchSize) break;
       floor = batch.last;

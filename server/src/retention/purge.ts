@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import type { RetentionSettings } from '../env.js';
-import { daysBefore, isGiveUp, type Pace } from './batches.js';
+import { daysBefore, type Pace } from './batches.js';
 import { purgeImportFiles } from './importFiles.js';
 import { purgeMessageEvents } from './messageEvents.js';
 import { purgeWebhookRefusals } from './webhookRefusals.js';
@@ -12,7 +12,7 @@ export type RetentionResult = {
   webhookRefusals: number | null;
   importUploads: number | null;
   importChunks: number | null;
-  /** The run stopped at its deadline (or shutdown) with rows possibly left: the next run continues. */
+  /** The run stopped at its deadline, at shutdown or on a lock, with rows possibly left: the next run continues. */
   stoppedEarly: boolean;
 };
 
@@ -33,39 +33,29 @@ export type RetentionOptions = {
 /**
  * One retention run: the small tables first (they finish in moments), then
  * message_events with whatever time is left. A table whose batch gave up on
- * a lock is left for the next run; the others still run.
+ * a lock is left for the next run; the others still run. Any other error
+ * fails the run (the job records it; the next hour's run starts afresh).
  */
 export async function runRetention(deps: RetentionDeps, opts: RetentionOptions): Promise<RetentionResult> {
-  const pace: Pace = { batchSize: opts.batchSize, deadline: performance.now() + opts.budgetMs, rest: opts.rest ?? 0, signal: opts.signal, onBatch: opts.onBatch };
+  const pace: Pace = { batchSize: opts.batchSize, deadline: performance.now() + opts.budgetMs, rest: opts.rest ?? 0, signal: opts.signal, onBatch: opts.onBatch, gaveUp: [] };
   const { settings } = opts;
   const now = deps.now();
   const result: RetentionResult = { messageEvents: null, webhookRefusals: null, importUploads: null, importChunks: null, stoppedEarly: false };
 
-  const guarded = async <T>(table: string, purge: () => Promise<T>, empty: T): Promise<T> => {
-    try {
-      return await purge();
-    } catch (err) {
-      if (!isGiveUp(err)) throw err;
-      deps.logger.warn({ table, err }, 'retention gave up on a batch (lock or timeout); the next run retries');
-      result.stoppedEarly = true;
-      return empty;
-    }
-  };
-
   if (settings.importFilesDays !== null) {
-    const cutoff = daysBefore(now, settings.importFilesDays);
-    const files = await guarded('import_chunks', () => purgeImportFiles(deps.sql, cutoff, pace), { uploads: 0, chunks: 0 });
+    const files = await purgeImportFiles(deps.sql, daysBefore(now, settings.importFilesDays), pace);
     result.importUploads = files.uploads;
     result.importChunks = files.chunks;
   }
   if (settings.webhookRefusalsDays !== null) {
-    const cutoff = daysBefore(now, settings.webhookRefusalsDays);
-    result.webhookRefusals = await guarded('webhook_refusals', () => purgeWebhookRefusals(deps.sql, cutoff, pace), 0);
+    result.webhookRefusals = await purgeWebhookRefusals(deps.sql, daysBefore(now, settings.webhookRefusalsDays), pace);
   }
   if (settings.messageEventsDays !== null) {
-    const cutoff = daysBefore(now, settings.messageEventsDays);
-    result.messageEvents = await guarded('message_events', () => purgeMessageEvents(deps.sql, cutoff, pace), 0);
+    result.messageEvents = await purgeMessageEvents(deps.sql, daysBefore(now, settings.messageEventsDays), pace);
   }
-  if (performance.now() >= pace.deadline || opts.signal?.aborted) result.stoppedEarly = true;
+  for (const { table, reason } of pace.gaveUp) {
+    deps.logger.warn({ table, reason }, 'retention gave up on a batch (a lock or the statement timeout); the next run retries');
+  }
+  if (performance.now() >= pace.deadline || opts.signal?.aborted || pace.gaveUp.length > 0) result.stoppedEarly = true;
   return result;
 }

@@ -13,6 +13,7 @@ export async function purgeWebhookRefusals(sql: Sql, cutoff: Date, pace: Pace): 
     const deleted = await inBatch(sql, pace, 'webhook_refusals', (tx) => tx`
       delete from webhook_refusals
       where ctid = any(array(select ctid from webhook_refusals where hour < ${cutoff.toISOString()}::text::timestamptz limit ${pace.batchSize}))`, (r) => r.count);
+    if (!deleted) break;
     removed += deleted.count;
     if (deleted.count < pace.batchSize) break;
   }
