@@ -44,8 +44,9 @@ describe('loadEnv', () => {
   });
 
   it.each([
-    [{ RETENTION_MESSAGE_EVENTS_DAYS: '0' }, 'RETENTION_MESSAGE_EVENTS_DAYS must be a whole number of days from 7 to 36500, or "off" to keep forever (got "0")'],
-    [{ RETENTION_MESSAGE_EVENTS_DAYS: '3' }, 'from 7 to 36500'],
+    [{ RETENTION_MESSAGE_EVENTS_DAYS: '0' }, 'RETENTION_MESSAGE_EVENTS_DAYS is 0, which could mean "keep nothing" or "keep forever": set a whole number of days from 7 to 36500, or "off" to keep forever'],
+    [{ RETENTION_WEBHOOK_REFUSALS_DAYS: '0' }, 'RETENTION_WEBHOOK_REFUSALS_DAYS is 0'],
+    [{ RETENTION_MESSAGE_EVENTS_DAYS: '3' }, 'RETENTION_MESSAGE_EVENTS_DAYS must be a whole number of days from 7 to 36500, or "off" to keep forever (got "3")'],
     [{ RETENTION_WEBHOOK_REFUSALS_DAYS: '1.5' }, 'RETENTION_WEBHOOK_REFUSALS_DAYS must be a whole number of days from 1'],
     [{ RETENTION_IMPORT_FILES_DAYS: 'forever' }, 'RETENTION_IMPORT_FILES_DAYS must be a whole number of days from 1'],
     [{ RETENTION_IMPORT_FILES_DAYS: '-1' }, 'RETENTION_IMPORT_FILES_DAYS'],

@@ -20,11 +20,13 @@ const retentionDays = (name: string, min: number, fallback: number) =>
     .transform((raw, ctx) => {
       const value = raw.trim().toLowerCase();
       if (value === 'off') return null;
+      const wanted = `a whole number of days from ${min} to 36500, or "off" to keep forever`;
+      if (/^0+$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${name} is 0, which could mean "keep nothing" or "keep forever": set ${wanted}` });
+        return z.NEVER;
+      }
       if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > 36_500) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a whole number of days from ${min} to 36500, or "off" to keep forever (got "${raw}")`,
-        });
+        ctx.addIssue({ code: 'custom', message: `${name} must be ${wanted} (got "${raw}")` });
         return z.NEVER;
       }
       return Number(value);
