@@ -48,6 +48,25 @@ describe('loadEnv', () => {
     expect(loadEnv({ SNS_CERT_URL_ALLOW: 'http://127.0.0.1:1/ , http://localhost:2/' }).snsCertUrlAllow).toEqual(['http://127.0.0.1:1/', 'http://localhost:2/']);
   });
 
+  it('keeps message events 90 days, webhook refusals 30 and import files 1 unless told otherwise; "off" keeps forever', () => {
+    expect(loadEnv({}).retention).toEqual({ messageEventsDays: 90, webhookRefusalsDays: 30, importFilesDays: 1 });
+    expect(
+      loadEnv({ RETENTION_MESSAGE_EVENTS_DAYS: 'off', RETENTION_WEBHOOK_REFUSALS_DAYS: ' 7 ', RETENTION_IMPORT_FILES_DAYS: 'OFF' }).retention,
+    ).toEqual({ messageEventsDays: null, webhookRefusalsDays: 7, importFilesDays: null });
+  });
+
+  it.each([
+    [{ RETENTION_MESSAGE_EVENTS_DAYS: '0' }, 'RETENTION_MESSAGE_EVENTS_DAYS is 0, which could mean "keep nothing" or "keep forever": set a whole number of days from 7 to 36500, or "off" to keep forever'],
+    [{ RETENTION_WEBHOOK_REFUSALS_DAYS: '0' }, 'RETENTION_WEBHOOK_REFUSALS_DAYS is 0'],
+    [{ RETENTION_MESSAGE_EVENTS_DAYS: '3' }, 'RETENTION_MESSAGE_EVENTS_DAYS must be a whole number of days from 7 to 36500, or "off" to keep forever (got "3")'],
+    [{ RETENTION_WEBHOOK_REFUSALS_DAYS: '1.5' }, 'RETENTION_WEBHOOK_REFUSALS_DAYS must be a whole number of days from 1'],
+    [{ RETENTION_IMPORT_FILES_DAYS: 'forever' }, 'RETENTION_IMPORT_FILES_DAYS must be a whole number of days from 1'],
+    [{ RETENTION_IMPORT_FILES_DAYS: '-1' }, 'RETENTION_IMPORT_FILES_DAYS'],
+  ])('refuses the retention setting %o', (source, message) => {
+    expect(() => loadEnv(source)).toThrow(ConfigError);
+    expect(() => loadEnv(source)).toThrow(message);
+  });
+
   it.each([
     [{ NODE_ENV: 'production', ENCRYPTION_KEYS: 'k:x' }, 'DATABASE_URL is required'],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://h/db' }, 'ENCRYPTION_KEYS is required'],

@@ -8,6 +8,30 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const onOff = z.enum(['on', 'off']);
 
+/**
+ * A retention period: whole days, or `off` to keep the rows forever. Zero is
+ * refused rather than guessed at: "keep nothing" and "never delete" are both
+ * plausible readings, and the wrong one loses data.
+ */
+const retentionDays = (name: string, min: number, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = raw.trim().toLowerCase();
+      if (value === 'off') return null;
+      const wanted = `a whole number of days from ${min} to 36500, or "off" to keep forever`;
+      if (/^0+$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${name} is 0, which could mean "keep nothing" or "keep forever": set ${wanted}` });
+        return z.NEVER;
+      }
+      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > 36_500) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be ${wanted} (got "${raw}")` });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'DATABASE_URL must be a postgres:// URL' }).optional(),
@@ -37,6 +61,13 @@ const schema = z.object({
     .optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_TENANT_LABELS: z.coerce.number().int().min(0).max(1000).default(0),
+  // At least 7 days: the health panel reads the last 24 hours, a support question about last week's bounce needs
+  // its raw event, and the duplicate check of SNS redeliveries is the stored row (a retry of a deleted event
+  // would be stored again).
+  RETENTION_MESSAGE_EVENTS_DAYS: retentionDays('RETENTION_MESSAGE_EVENTS_DAYS', 7, 90),
+  // At least a day: the health panel shows the last 24 hours of refusals.
+  RETENTION_WEBHOOK_REFUSALS_DAYS: retentionDays('RETENTION_WEBHOOK_REFUSALS_DAYS', 1, 30),
+  RETENTION_IMPORT_FILES_DAYS: retentionDays('RETENTION_IMPORT_FILES_DAYS', 1, 1),
 });
 
 export type Env = {
@@ -75,6 +106,17 @@ export type Env = {
   metricsPort: number | undefined;
   /** How many tenant ids may appear as metric label values per process (herald_tenant_sends_total); 0 = none. */
   metricsTenantLabels: number;
+  /** Days each kind of data is kept before the retention job deletes it; null keeps it forever. */
+  retention: RetentionSettings;
+};
+
+export type RetentionSettings = {
+  /** Raw SES events (message_events), by the time Herald received them. */
+  messageEventsDays: number | null;
+  /** Hourly counters of refused webhook deliveries (webhook_refusals). */
+  webhookRefusalsDays: number | null;
+  /** Uploaded CSV files of imports never started or failed (import_chunks; a never-started upload goes whole). */
+  importFilesDays: number | null;
 };
 
 export class ConfigError extends Error {}
@@ -138,6 +180,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
     metricsTenantLabels: e.METRICS_TENANT_LABELS,
+    retention: {
+      messageEventsDays: e.RETENTION_MESSAGE_EVENTS_DAYS,
+      webhookRefusalsDays: e.RETENTION_WEBHOOK_REFUSALS_DAYS,
+      importFilesDays: e.RETENTION_IMPORT_FILES_DAYS,
+    },
   };
 }
 

@@ -43,14 +43,14 @@ it('a job with a malformed payload fails with the reason instead of running', as
   );
 });
 
-it('purges uploads never started after a day, and keeps the rest', async () => {
+it('the retention job purges uploads never started after a day (RETENTION_IMPORT_FILES_DAYS), and keeps the rest', async () => {
   const { agent: a, account } = await signedUpAgent(h.herald.url, 'Stale');
   const res = await fetch(`${h.herald.url}/api/contacts/imports?fileName=old.csv`, { method: 'POST', headers: { cookie: a.cookie ?? '', origin: h.herald.url, 'content-type': 'text/csv' }, body: 'email\nx@example.com\n' });
   const { id: oldId } = (await res.json()) as { id: string };
   const fresh = await fetch(`${h.herald.url}/api/contacts/imports?fileName=new.csv`, { method: 'POST', headers: { cookie: a.cookie ?? '', origin: h.herald.url, 'content-type': 'text/csv' }, body: 'email\ny@example.com\n' });
   const { id: freshId } = (await fresh.json()) as { id: string };
   await h.herald.deps.sql`update contact_imports set created_at = now() - interval '2 days' where id = ${oldId}`;
-  await addJob(h.herald.deps.sql, 'imports__purge_stale', {});
+  await addJob(h.herald.deps.sql, 'retention__purge', {});
   await vi.waitFor(
     async () => {
       const rows = await h.herald.deps.sql`select id from contact_imports where tenant_id = ${account.tenant.id}`;

@@ -8,14 +8,14 @@ import { campaignsStart } from './campaigns__start.js';
 import { contactsImport } from './contacts__import.js';
 import { emailsSend } from './emails__send.js';
 import { eventsProcess } from './events__process.js';
-import { importsPurgeStale } from './imports__purge_stale.js';
+import { retentionPurge } from './retention__purge.js';
 import { sessionsPurgeExpired } from './sessions__purge_expired.js';
 
 /** What runs each job Herald enqueues (queue/payloads.ts names them all). */
 const tasks: { [N in TaskName]: TaskDefinition<N> } = {
   sessions__purge_expired: sessionsPurgeExpired,
   contacts__import: contactsImport,
-  imports__purge_stale: importsPurgeStale,
+  retention__purge: retentionPurge,
   campaigns__start: campaignsStart,
   campaigns__fan_out: campaignsFanOut,
   campaigns__send: campaignsSend,
@@ -23,7 +23,12 @@ const tasks: { [N in TaskName]: TaskDefinition<N> } = {
   emails__send: emailsSend,
 };
 
-export const crontab = ['0 * * * * sessions__purge_expired ?max=1', '30 * * * * imports__purge_stale ?max=1'].join('\n');
+/**
+ * `?max=1`: a failed run is not retried, the next hour's is. The retention
+ * run has a queue of its own: jobs of one queue run one at a time, so a run
+ * that overlaps the next hour's never has a twin.
+ */
+export const crontab = ['0 * * * * sessions__purge_expired ?max=1', '30 * * * * retention__purge ?max=1&queue=retention'].join('\n');
 
 /**
  * Transactional emails and scheduled campaign starts run on their own runner

@@ -9,7 +9,7 @@ import { EVENT_SHARDS } from '../events/shards.js';
 export const taskPayloads = {
   sessions__purge_expired: z.object({}),
   contacts__import: z.object({ importId: z.uuid() }),
-  imports__purge_stale: z.object({}),
+  retention__purge: z.object({}),
   campaigns__start: z.object({ campaignId: z.uuid() }),
   campaigns__fan_out: z.object({ campaignId: z.uuid() }),
   campaigns__send: z.object({ campaignId: z.uuid(), lane: z.number().int().min(0).max(63) }),
