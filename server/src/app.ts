@@ -1,5 +1,4 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -35,7 +34,6 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
   registerHealthRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerEmailRoutes(app, deps);
@@ -45,7 +43,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerUnsubscribeRoutes(app, deps);
   registerWebhookRoutes(app, deps);
 
-  const loginThrottle = createLoginThrottle(app, deps.sql);
+  const loginThrottle = await createLoginThrottle(app, deps.sql);
   const metricsHub = await startMetricsHub(deps);
   app.addHook('onClose', () => metricsHub.close());
   const createContext = contextFactory(deps, loginThrottle, metricsHub);
