@@ -15,7 +15,11 @@ import { readyTenant, type ScaleTenant } from './tenants.js';
  * each a figure against a goal; the caller prints or asserts them.
  */
 export type Goal = { atMost: number } | { atLeast: number };
-export type Check = { name: string; value: number; goal: Goal };
+/**
+ * `needsIdleMachine`: met only when the machine has the CPU for every tenant's full rate (other work on a
+ * shared 2-core machine slows every tenant alike); the bench requires it, the test reports it.
+ */
+export type Check = { name: string; value: number; goal: Goal; needsIdleMachine?: boolean };
 export const isMet = (c: Check) => ('atMost' in c.goal ? c.value <= c.goal.atMost : c.value >= c.goal.atLeast);
 
 export type ScaleOutOptions = {
@@ -23,8 +27,10 @@ export type ScaleOutOptions = {
   apis: number;
   workers: number;
   tenants: { name: string; rate: number; recipients: number }[];
-  /** The least a tenant's achieved rate may be, as a fraction of its own, while every tenant sends (the slowest tenant's). */
+  /** The least the slowest tenant's achieved rate may be, as a fraction of its own, while every tenant sends. */
   fairShare: number;
+  /** The least the slowest tenant's fraction of its rate may be next to the fastest tenant's fraction of its own. */
+  relativeFairShare: number;
   events?: Partial<Omit<SimEventsOptions, 'random'>>;
   env?: Record<string, string>;
   log: (line: string) => void;
@@ -60,14 +66,15 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
     await Promise.all(tenants.map((t) => t.agent.trpc.campaigns.send.mutate({ id: t.campaignId })));
     const longest = Math.max(...tenants.map((t) => t.recipients / t.rate));
     log(`sending: ${tenants.map((t) => `${t.name} ${t.recipients.toLocaleString('en')} at ${t.rate}/s`).join(', ')} (the longest ~${longest.toFixed(0)} s)`);
-    await until(async () => (await campaignStatuses(sql, tenants)).every((s) => s === 'sent'), (longest * 2 + 60) * 1000, 'every campaign sent', () => whereCampaignsStand(sql, tenants));
+    await until(async () => (await campaignStatuses(sql, tenants)).every((s) => s === 'sent'), (longest * 10 + 60) * 1000, 'every campaign sent', async () =>
+      `${await whereCampaignsStand(sql, tenants)}; ${cpuReport(c, cpuAtSend, machineAtSend, (performance.now() - sendAt) / 1000)}`);
     log(`sent: every campaign ${secondsSince(sendAt)} s after send; ${cpuReport(c, cpuAtSend, machineAtSend, (performance.now() - sendAt) / 1000)}`);
 
     const settleAt = performance.now();
     const mismatched = await settledMetrics(c, sql, tenants, subscribers);
     log(`events settled ${secondsSince(settleAt)} s later: ${(await c.sim.eventStats()).posted.toLocaleString('en')} SNS notifications posted to ${c.apiUrls.length} API processes in turn`);
 
-    const checks = await figuresAndChecks({ cluster: c, sql, tenants, fairShare: opts.fairShare, log });
+    const checks = await figuresAndChecks({ cluster: c, sql, tenants, fairShare: opts.fairShare, relativeFairShare: opts.relativeFairShare, log });
     const subscriberErrors = subscribers.reduce((n, s) => n + s.errors.length, 0);
     log(`live metrics: ${subscribers.length} subscribers (${tenants.length} campaigns × ${c.apiUrls.length} API processes), ${mismatched} not equal to the database at the end, ${subscriberErrors} subscription errors`);
     checks.push({ name: 'live metrics: subscribers (on every API process) whose last state differs from campaigns.metrics, or that saw an error', value: mismatched + subscriberErrors, goal: { atMost: 0 } });
@@ -153,7 +160,14 @@ async function settledMetrics(c: Cluster, sql: Sql, tenants: ScaleTenant[], subs
   return differing;
 }
 
-async function figuresAndChecks(deps: { cluster: Cluster; sql: Sql; tenants: ScaleTenant[]; fairShare: number; log: (line: string) => void }): Promise<Check[]> {
+async function figuresAndChecks(deps: {
+  cluster: Cluster;
+  sql: Sql;
+  tenants: ScaleTenant[];
+  fairShare: number;
+  relativeFairShare: number;
+  log: (line: string) => void;
+}): Promise<Check[]> {
   const { cluster, sql, tenants, log } = deps;
   const checks: Check[] = [];
   const refusals = await cluster.sim.rateRefusals();
@@ -186,7 +200,12 @@ async function figuresAndChecks(deps: { cluster: Cluster; sql: Sql; tenants: Sca
   const shares = tenants.map((t, i) => achievedRate(within(times[i]!, together.from, together.to)) / t.rate);
   log(`fairness while all ${tenants.length} send (${spanS.toFixed(1)} s): ${tenants.map((t, i) => `${t.name} ${(shares[i]! * t.rate).toFixed(2)}/s = ${(shares[i]! * 100).toFixed(1)} % of ${t.rate}/s`).join(', ')}`);
   const slowest = tenants.reduce((a, b) => (b.rate < a.rate ? b : a));
-  checks.push({ name: `fair: ${slowest.name}'s achieved rate while all send / its ${slowest.rate}/s`, value: shares[tenants.indexOf(slowest)]!, goal: { atLeast: deps.fairShare } });
+  const fastest = tenants.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const slowestShare = shares[tenants.indexOf(slowest)]!;
+  const fastestShare = shares[tenants.indexOf(fastest)]!;
+  checks.push({ name: `fair: ${slowest.name}'s achieved rate while all send / its ${slowest.rate}/s`, value: slowestShare, goal: { atLeast: deps.fairShare }, needsIdleMachine: true });
+  // A machine short of CPU slows every tenant; the big one must not take the small one's part of what is left.
+  checks.push({ name: `fair: ${slowest.name}'s fraction of its rate / ${fastest.name}'s fraction of its rate`, value: slowestShare / fastestShare, goal: { atLeast: deps.relativeFairShare } });
 
   const sendingWorkers = cluster.workers.filter((w) => /"msg":"Completed task \d+ \(campaigns__send/.test(w.output())).length;
   log(`worker processes that ran send lanes: ${sendingWorkers} of ${cluster.workers.length}`);
