@@ -35,6 +35,7 @@ try {
     tenants: [14, 50, 200].map((rate) => ({ name: `tenant-${rate}`, rate, recipients: rate * seconds })),
     fairShare: 0.98,
     relativeFairShare: 0.95,
+    sendTimeoutS: seconds * 4 + 60,
     log: say,
   });
   for (const check of checks) checkGoal(check.name, check.value, check.goal);

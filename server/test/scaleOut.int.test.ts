@@ -38,6 +38,8 @@ it('sends three tenants at once across 2 API and 3 worker processes: within each
     tenants: TENANTS,
     fairShare: 0.98,
     relativeFairShare: 0.95,
+    // ~20 s of sending; a machine busy with other work may need many times that.
+    sendTimeoutS: 240,
     // Fewer opens and clicks than the simulator's default: the same paths, less of the machine.
     events: { openProbability: 0.1, clickProbability: 0.2 },
     log: (line) => console.info(line),
