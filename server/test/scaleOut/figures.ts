@@ -10,6 +10,11 @@ import { maxSendsInAnyWindow } from '../../src/testing/sendWindows.js';
 const REACHED_SES = new Set(['sent', 'delivered', 'opened', 'clicked', 'bounced', 'complained']);
 /** Statuses that end a message without SES accepting it. */
 const ENDED_UNSENT = new Set(['rejected', 'failed', 'suppressed', 'cancelled']);
+/**
+ * The SES call's answer was lost (a timeout): Herald never sends it again. Final once the events are in: had
+ * SES accepted it, its Send event (carrying Herald's tag) would have made it `sent`, so it must have no accept.
+ */
+const OUTCOME_LOST = 'unknown';
 
 /** Sends per second over [first, last] accept: n sends span n − 1 intervals, so neither edge second is half counted. */
 export function achievedRate(sortedTimes: readonly number[]): number {
@@ -44,9 +49,11 @@ export type OnceFigures = {
   recipients: number;
   /** Rows that went through SES, each accepted exactly once under the MessageId Herald stored. */
   sent: number;
-  /** Rows ended without SES (failed, rejected, suppressed, cancelled), none of them accepted. */
+  /** Rows ended without SES (failed, rejected, suppressed, cancelled, or `unknown` with no accept), none of them accepted. */
   otherTerminal: number;
-  /** Rows not in a final status (queued, sending, unknown). */
+  /** Of those, `unknown` ones: SES calls whose answer was lost before SES had the message. */
+  unknown: number;
+  /** Rows not in a final status (queued, sending). */
   notTerminal: number;
   /** Messages the simulator accepted more than once. */
   acceptedTwice: number;
@@ -63,7 +70,7 @@ export function onceFigures(rows: readonly MessageRow[], accepted: readonly Acce
     const id = m.tags.herald_message ?? '';
     acceptsOf.set(id, [...(acceptsOf.get(id) ?? []), m.messageId]);
   }
-  const figures: OnceFigures = { recipients: rows.length, sent: 0, otherTerminal: 0, notTerminal: 0, acceptedTwice: 0, mismatched: 0, strayAccepts: 0 };
+  const figures: OnceFigures = { recipients: rows.length, sent: 0, otherTerminal: 0, unknown: 0, notTerminal: 0, acceptedTwice: 0, mismatched: 0, strayAccepts: 0 };
   const ids = new Set(rows.map((r) => r.id));
   figures.strayAccepts = accepted.filter((m) => !ids.has(m.tags.herald_message ?? '')).length;
   figures.acceptedTwice = [...acceptsOf.values()].filter((a) => a.length > 1).length;
@@ -72,9 +79,10 @@ export function onceFigures(rows: readonly MessageRow[], accepted: readonly Acce
     if (REACHED_SES.has(row.status)) {
       if (accepts.length === 1 && accepts[0] === row.provider) figures.sent += 1;
       else figures.mismatched += 1;
-    } else if (ENDED_UNSENT.has(row.status)) {
-      if (accepts.length === 0) figures.otherTerminal += 1;
-      else figures.mismatched += 1;
+    } else if (ENDED_UNSENT.has(row.status) || row.status === OUTCOME_LOST) {
+      if (accepts.length > 0) figures.mismatched += 1;
+      else if (row.status === OUTCOME_LOST) [figures.otherTerminal, figures.unknown] = [figures.otherTerminal + 1, figures.unknown + 1];
+      else figures.otherTerminal += 1;
     } else figures.notTerminal += 1;
   }
   return figures;

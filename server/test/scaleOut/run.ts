@@ -200,7 +200,7 @@ async function figuresAndChecks(deps: {
     log(
       `${t.name} (${t.rate}/s): ${once.recipients} recipients; busiest second at the simulator ${rate.busiestSecond} (limit ${t.rate}; ${accepted.length - ofCampaign.length} other sends of the account); ` +
         `refused for the rate ${refused}; achieved ${rate.achieved.toFixed(2)}/s over its ${rate.spanS.toFixed(1)} s (first to last accept); ` +
-        `sent and accepted once ${once.sent} + ended unsent ${once.otherTerminal} = ${once.sent + once.otherTerminal}; not final ${once.notTerminal}, accepted twice ${once.acceptedTwice}, status and accepts disagree ${once.mismatched}, stray accepts ${once.strayAccepts}; statuses: ${statuses}`,
+        `sent and accepted once ${once.sent} + ended unsent ${once.otherTerminal} (unknown ${once.unknown}) = ${once.sent + once.otherTerminal}; not final ${once.notTerminal}, accepted twice ${once.acceptedTwice}, status and accepts disagree ${once.mismatched}, stray accepts ${once.strayAccepts}; statuses: ${statuses}`,
     );
     checks.push({ name: `rate ${t.name}: busiest second at the simulator / ${t.rate}`, value: rate.busiestSecond / t.rate, goal: { atMost: 1 } });
     checks.push({ name: `rate ${t.name}: sends the simulator refused for the rate (Herald tried more than ${t.rate} in a second)`, value: refused, goal: { atMost: 0 } });
