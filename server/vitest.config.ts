@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * mid-send) run alone, after the rest: beside another test file on a 2-core
  * machine, scheduling jitter, not Herald, decides their figures.
  */
-const TIMING = ['test/sendRate.int.test.ts', 'test/transactionalPriority.int.test.ts', 'test/sendKill.int.test.ts'];
+const TIMING = ['test/sendRate.int.test.ts', 'test/transactionalPriority.int.test.ts', 'test/sendKill.int.test.ts', 'test/scaleOut.int.test.ts'];
 
 const shared = {
   globalSetup: ['src/testing/globalSetup.ts'],

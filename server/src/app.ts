@@ -1,5 +1,4 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -37,7 +36,6 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
   answerDatabaseOutages(app, deps);
   registerHealthRoutes(app, deps);
   registerChannelRoutes(app, deps);
@@ -49,7 +47,7 @@ export async function buildApp(deps: Deps, opts: BuildAppOptions = {}): Promise<
   registerWebhookRoutes(app, deps);
   registerMetricsRoute(app, { registry: deps.metrics.registry, token: deps.env.metricsToken, logger: deps.logger });
 
-  const loginThrottle = createLoginThrottle(app, deps.sql);
+  const loginThrottle = await createLoginThrottle(app, deps.sql);
   const metricsHub = await startMetricsHub(deps);
   const unwatchHub = deps.metrics.realtime.watch(metricsHub.stats);
   app.addHook('onClose', () => {

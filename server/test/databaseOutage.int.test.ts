@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
-import { signedNotification } from '../src/dev/snsMessages.js';
+import { signedNotification, type SnsEnvelope } from '../src/dev/snsMessages.js';
 import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
 import { rawCall } from './agent.js';
@@ -11,16 +11,20 @@ import { awsExample, postSns, startSnsHost, topicArnOf, type SnsHost } from './s
 import { countsOfCampaign, groupBy, waitForCampaignStatus } from './workerProcesses.js';
 
 /**
- * Postgres going away while a campaign sends and SES events pour in: Herald
+ * Postgres going away while a campaign sends and SES events pour in (the
+ * simulator's, and a flood of 2,000 more posted as SNS would): Herald
  * reaches its database through a proxy the test cuts (open connections
  * dropped, new ones refused), then restores. While it is down every process
  * keeps running and says so (503s, /readyz not ready, a few warnings, no
  * error storm); afterwards the campaign finishes with every message sent
- * exactly once and every event that SNS delivered counted once.
+ * exactly once and every notification that was answered 200 (at once or
+ * when SNS tried again) stored and applied exactly once.
  */
 
 const RECIPIENTS = 400;
 const OUTAGE_MS = 6_000;
+/** Opens posted per early message: 80 × 25 = 2,000 notifications, before, during and after the outage. */
+const FLOOD_PER_MESSAGE = 25;
 
 let sim: SesSimulator;
 let sns: SnsHost;
@@ -55,6 +59,27 @@ afterAll(async () => {
   await sns?.stop();
   await sim?.stop();
 });
+
+/**
+ * Posts every notification the way SNS does at full speed, 16 at a time: one answered other than 200
+ * comes again a moment later, until each is taken. Resolves with how many posts were refused.
+ */
+async function deliverLikeSns(envelopes: SnsEnvelope[]): Promise<{ refused: number }> {
+  const queue = [...envelopes];
+  let refused = 0;
+  const poster = async () => {
+    for (let envelope = queue.shift(); envelope; envelope = queue.shift()) {
+      const { status } = await postSns(herald.url, envelope);
+      if (status === 200) continue;
+      expect(status).toBe(503);
+      refused += 1;
+      await sleep(250);
+      queue.push(envelope);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, poster));
+  return { refused };
+}
 
 const errorLines = () => herald.logs.filter((line) => /"level":(50|60)/.test(line));
 
@@ -100,14 +125,17 @@ it('a campaign and SES events outlive a database outage: 503s while it is down, 
   const sender = await readySender(herald, sim, simAccount({ maxSendRate: 40 }), 'Outage');
   const campaignId = await startCampaign(sender, RECIPIENTS, 'outage');
   await vi.waitFor(() => expect(sim.state.messagesOf(sender.accountId).length).toBeGreaterThan(80), { timeout: 60_000, interval: 50 });
-  const [early] = sim.state.messagesOf(sender.accountId);
-  const openOf = (first: NonNullable<typeof early>) =>
-    signedNotification(sns.signer(), {
+  // A webhook flood beside the simulator's own events: opens of the first accepted messages, each its own SNS message.
+  const flood = sim.state
+    .messagesOf(sender.accountId)
+    .slice(0, 80)
+    .flatMap((m) => Array.from({ length: FLOOD_PER_MESSAGE }, () => signedNotification(sns.signer(), {
       topicArn: topicArnOf(sender.accountId),
-      message: awsExample('open', { sesMessageId: first.messageId, accountId: sender.accountId, recipients: first.destinations }),
-    });
-  const lateOpen = openOf(early!);
+      message: awsExample('open', { sesMessageId: m.messageId, accountId: sender.accountId, recipients: m.destinations }),
+    })));
   const errorsBefore = errorLines().length;
+  const flooding = deliverLikeSns(flood);
+  await sleep(300);
 
   await proxy.cut();
   const downSince = Date.now();
@@ -124,20 +152,25 @@ it('a campaign and SES events outlive a database outage: 503s while it is down, 
   expect(rest.status).toBe(503);
   expect(rest.headers.get('retry-after')).toBeTruthy();
   expect(JSON.stringify(await rest.json())).toMatch(/database is unavailable/i);
-  const webhook = await postSns(herald.url, lateOpen);
+  const webhook = await postSns(herald.url, flood[0]!);
   expect(webhook.status).toBe(503);
 
   await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
   await proxy.restore();
 
   await vi.waitFor(async () => expect((await fetch(`${herald.url}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 200 });
-  // SNS delivers the refused notification again; this time it is stored.
-  expect((await postSns(herald.url, lateOpen)).status).toBe(200);
+  // Every notification of the flood was taken exactly once: those refused while the database was down came again.
+  const { refused } = await flooding;
+  expect(refused).toBeGreaterThan(0);
   await waitForCampaignStatus(sender, campaignId, 'sent', 90_000);
   await expectSentExactlyOnce(sender, campaignId, RECIPIENTS);
 
   // Every SES event the simulator posted (many refused with 503 first) ends up applied once.
   expect(sim.events.stats().failed).toBe(0);
+  const [stored] = await direct<{ rows: number; distinct: number; pending: number }[]>`
+    select count(*)::int as rows, count(distinct sns_message_id)::int as distinct, count(*) filter (where state = 'pending')::int as pending
+    from message_events where sns_message_id = any(${flood.map((e) => e.MessageId)}::text[])`;
+  expect(stored).toEqual({ rows: flood.length, distinct: flood.length, pending: 0 });
   const metrics = await sender.agent.trpc.campaigns.metrics.query({ id: campaignId });
   expect(metrics.counts.delivered).toBe(RECIPIENTS);
   const [opens] = await direct<{ n: number }[]>`select count(*)::int as n from messages where campaign_id = ${campaignId} and opened_at is not null`;

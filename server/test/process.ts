@@ -9,9 +9,13 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
 }
 
-/** Runs `src/<entry>.ts` as its own Node process, as `npm start` would run the build. */
-export function spawnHerald(entry: 'main' | 'worker', env: Record<string, string>): ChildProcessWithoutNullStreams & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${entry}.ts`)], { cwd: serverDir, env: childEnv(env) });
+/** Runs `src/<entry>.ts` as its own Node process, as `npm start` (or `npm run worker`, `npm run ses-sim`) would run the build. */
+export function spawnHerald(
+  entry: 'main' | 'worker' | 'cli/ses-sim',
+  env: Record<string, string>,
+  args: string[] = [],
+): ChildProcessWithoutNullStreams & { output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', `${entry}.ts`), ...args], { cwd: serverDir, env: childEnv(env) });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -17,7 +17,7 @@ export interface ControlDeps {
 
 /**
  * `GET messages[?accountId=]`, `POST reset`, `GET accounts`, `PUT accounts/:accessKeyId`,
- * `GET|POST events`, `GET sns/topics`, `GET configuration-sets[?accountId=]`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
+ * `GET rate-refusals` (per account id), `GET|POST events`, `GET sns/topics`, `GET configuration-sets[?accountId=]`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
  * Answers JSON; secrets never leave.
  */
 export async function answerControlRequest({ state, events }: ControlDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -45,6 +45,7 @@ export async function answerControlRequest({ state, events }: ControlDeps, req: 
     return json(res, 200, { ok: true });
   }
   if (route === 'GET accounts') return json(res, 200, state.listAccounts());
+  if (route === 'GET rate-refusals') return json(res, 200, Object.fromEntries(state.rateRefusals));
   if (route === 'GET sns/topics') return json(res, 200, snsTopicsView(state));
   if (route === 'GET configuration-sets') return json(res, 200, state.configSets.all(url.searchParams.get('accountId') ?? undefined));
 

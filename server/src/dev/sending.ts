@@ -53,7 +53,10 @@ export function acceptSend(ctx: ActionContext, draft: SendDraft): SimMessage {
   };
   const verdict = log.check(now, weight, account.maxSendRate, account.max24HourSend);
   if (verdict === 'daily') throw dailyQuotaExceeded();
-  if (verdict === 'rate') throw maxSendRateExceeded();
+  if (verdict === 'rate') {
+    state.rateRefusals.set(account.accountId, (state.rateRefusals.get(account.accountId) ?? 0) + 1);
+    throw maxSendRateExceeded();
+  }
   log.record(now, weight);
 
   const message: SimMessage = {

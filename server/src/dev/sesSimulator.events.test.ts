@@ -247,6 +247,27 @@ describe('SES events over SNS', () => {
     expect(sim.events.options()).toMatchObject({ webhookUrl: null, deliveryDelayMs: [200, 1500], signatureVersion: '2', retries: 3 });
   });
 
+  it('posts to a list of webhook URLs in turn, as a load balancer would, under one confirmed subscription', async () => {
+    const { sim, receiver: first } = await setup();
+    const second = await startSnsTestReceiver({ allow: () => [sim.url] });
+    try {
+      sim.events.configure({ webhookUrl: [first.url, second.url] });
+      for (let i = 0; i < 4; i++) await send({ to: [`success+${i}@${SIM}`], ConfigurationSetName: 'herald' });
+      await sim.events.idle();
+
+      // One confirmation (to whichever URL was next), then Send and Delivery of 4 messages: 9 posts, alternating.
+      const all = [...first.posts, ...second.posts];
+      expect(all.filter((p) => p.envelope.Type === 'SubscriptionConfirmation')).toHaveLength(1);
+      expect(first.posts.length + second.posts.length).toBe(9);
+      expect(Math.abs(first.posts.length - second.posts.length)).toBe(1);
+      expect(all.every((p) => p.signatureValid && p.status === 200)).toBe(true);
+      expect(sim.events.stats()).toMatchObject({ posted: 8, failed: 0, dropped: 0, confirmedTopics: [TOPIC] });
+      expect(sim.events.options().webhookUrl).toEqual([first.url, second.url]);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('GET/POST /_simulator/events show and change the options, with 400 for bad ones', async () => {
     const { sim } = await setup();
     const get = (await (await fetch(`${sim.url}/_simulator/events`)).json()) as { options: Record<string, unknown>; stats: unknown };
@@ -260,7 +281,7 @@ describe('SES events over SNS', () => {
     expect(changed.status).toBe(200);
     expect(sim.events.options()).toMatchObject({ webhookUrl: null, openProbability: 0.25, deliveryDelayMs: [1, 2] });
 
-    for (const bad of [{ openProbability: 2 }, { deliveryDelayMs: [5, 1] }, { webhookUrl: 'ftp://x' }, { nope: true }]) {
+    for (const bad of [{ openProbability: 2 }, { deliveryDelayMs: [5, 1] }, { webhookUrl: 'ftp://x' }, { webhookUrl: [] }, { webhookUrl: ['http://a/b c'] }, { nope: true }]) {
       const res = await post(bad);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toMatch(/^invalid events options: /);

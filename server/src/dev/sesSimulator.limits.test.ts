@@ -55,6 +55,9 @@ describe('sending rate and daily quota (driven clock)', () => {
     now += 2;
     await expect(send(ses)).resolves.toMatchObject({ MessageId: expect.any(String) });
     expect(sim.state.messagesOf('100000000001')).toHaveLength(6);
+    // Every refusal is counted for the account, and shown on the control route.
+    expect(sim.state.rateRefusals.get('100000000001')).toBe(26);
+    expect(await (await fetch(`${sim.url}/_simulator/rate-refusals`)).json()).toMatchObject({ '100000000001': 26 });
   });
 
   it('throttles beyond the 24-hour quota with the daily message, mailbox-simulator recipients aside', async () => {

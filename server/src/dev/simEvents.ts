@@ -20,6 +20,7 @@ import { type SnsSigner, signedNotification, signedSubscriptionConfirmation } fr
 import { createSnsSigningIdentity } from './snsSigningIdentity.js';
 import { snsSubscriptions, subscribeUrlFor, topicArnFor } from './snsSubscriptions.js';
 import type { SnsSubscription, SnsTopic } from './snsTopics.js';
+import { roundRobin, webhookEndpoint } from './webhookTargets.js';
 
 export interface SimEventsStats {
   /** Notification POSTs answered 2xx (duplicates included, confirmations not). */
@@ -78,6 +79,9 @@ export function createSimEvents(deps: {
   const delivery = snsDelivery({ work, http, logger, options: () => options, counts });
   let stopped = false;
   const snsBase = () => `${deps.baseUrl()}/_simulator/${SNS_ROUTE_PREFIX}`;
+  /** Which of the webhook's URLs gets the next post (the endpoint is a single URL unless it is balanced). */
+  const nextUrl = roundRobin();
+  const currentEndpoint = () => (options.webhookUrl === null ? null : webhookEndpoint(options.webhookUrl));
 
   const signer = async (signatureVersion = options.signatureVersion): Promise<SnsSigner> => ({
     certUrl: `${snsBase()}${identity.certFileName}`,
@@ -90,7 +94,7 @@ export function createSimEvents(deps: {
     logger,
     send: async ({ topicArn, endpoint, subscribeUrl, token }, signal) => {
       const envelope = signedSubscriptionConfirmation(await signer(), { topicArn, subscribeUrl, token });
-      const outcome = await delivery.attempt(endpoint, envelope, null, signal);
+      const outcome = await delivery.attempt(nextUrl(endpoint), envelope, null, signal);
       logger.debug({ topicArn, status: outcome.status, error: outcome.error }, 'SES simulator: subscription confirmation posted');
     },
     confirmOther: (topicArn, token) => deps.state.topics.confirm(topicArn, token),
@@ -98,7 +102,7 @@ export function createSimEvents(deps: {
 
   /** The implicit path: the account's `herald-ses-events` topic, subscribed by `webhookUrl`. */
   const publishToWebhook = async (message: SimMessage, sender: SenderFacts, event: PlannedEvent, signal: AbortSignal) => {
-    const endpoint = options.webhookUrl;
+    const endpoint = currentEndpoint();
     const topicArn = topicArnFor(message.region, message.accountId);
     const subscriptionArn = endpoint ? await subscriptions.confirmed(topicArn, endpoint, signal) : null;
     if (signal.aborted) return; // reset or stopped meanwhile: not a drop to count
@@ -110,7 +114,8 @@ export function createSimEvents(deps: {
     const at = new Date(Date.parse(message.acceptedAt) + event.atMs);
     const envelope = signedNotification(await signer(), { topicArn, message: sesEventPayload(message, sender, event.detail, at) });
     // A subscription belongs to its endpoint: once the webhook moved (or was unset), SNS no longer posts there.
-    await delivery.deliver({ endpoint, subscriptionArn, stillSubscribed: () => options.webhookUrl === endpoint }, envelope, signal);
+    // Retries and duplicates of this post go to the URL it picked, as a balancer's sticky connection would.
+    await delivery.deliver({ endpoint: nextUrl(endpoint), subscriptionArn, stillSubscribed: () => currentEndpoint() === endpoint }, envelope, signal);
   };
 
   /** The configuration set's event destinations: each topic's confirmed subscriptions get the event. */

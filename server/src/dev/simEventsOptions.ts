@@ -6,8 +6,12 @@ import { z } from 'zod';
  * events posted from then on, including those already scheduled.
  */
 export interface SimEventsOptions {
-  /** Where SNS posts (Herald's `/webhooks/email`); while null, nothing is scheduled or posted. */
-  webhookUrl: string | null;
+  /**
+   * Where SNS posts (Herald's `/webhooks/email`); while null, nothing is scheduled or posted. A list
+   * stands for several API processes behind a load balancer: one subscription, each post (the
+   * confirmation included) to the next URL in turn.
+   */
+  webhookUrl: string | string[] | null;
   /** From acceptance to the Delivery or Bounce, inclusive range. */
   deliveryDelayMs: [number, number];
   /** Chance that an ordinary recipient opens (0 never, 1 always). */
@@ -61,10 +65,11 @@ const range = z
   .tuple([ms, ms])
   .refine(([min, max]) => min <= max, { message: 'the first number (min) must not exceed the second (max)' });
 const probability = z.number().min(0).max(1);
-const webhookUrl = z
+const httpUrl = z
   .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' })
-  .nullable();
+  // No whitespace: a list's subscription is named by its URLs joined with spaces (webhookTargets.ts).
+  .refine((value) => !/\s/.test(value) && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'must be an http(s) URL' });
+const webhookUrl = z.union([httpUrl, z.array(httpUrl).min(1)]).nullable();
 
 /** A change to the options, as JSON (the control route) or from code; `random` is checked apart. */
 export const simEventsOptionsPatchSchema = z
@@ -99,5 +104,6 @@ export function applySimEventsOptions(current: SimEventsOptions, patch: Partial<
 
 export function publicSimEventsOptions(options: SimEventsOptions): PublicSimEventsOptions {
   const { random: _random, ...rest } = options;
-  return { ...rest, deliveryDelayMs: [...rest.deliveryDelayMs], openDelayMs: [...rest.openDelayMs], clickDelayMs: [...rest.clickDelayMs] };
+  const webhookUrl = Array.isArray(rest.webhookUrl) ? [...rest.webhookUrl] : rest.webhookUrl;
+  return { ...rest, webhookUrl, deliveryDelayMs: [...rest.deliveryDelayMs], openDelayMs: [...rest.openDelayMs], clickDelayMs: [...rest.clickDelayMs] };
 }

@@ -37,6 +37,11 @@ export class SimulatorState {
   private readonly accounts = new Map<string, SimAccount>();
   private readonly sendLogs = new Map<string, SendLog>();
   readonly messages: SimMessage[] = [];
+  /**
+   * Sends refused with `Maximum sending rate exceeded`, per account: the attempts that would have put
+   * more than the account's rate into one second, which the accepted messages alone cannot show.
+   */
+  readonly rateRefusals = new Map<string, number>();
   /** What the SES and SNS APIs set up (identities, configuration sets, topics): kept across reset, like accounts. */
   readonly identities = new IdentityStore();
   readonly configSets = new ConfigurationSets();
@@ -82,6 +87,7 @@ export class SimulatorState {
   reset(): void {
     this.messages.length = 0;
     this.sendLogs.clear();
+    this.rateRefusals.clear();
     for (const listener of this.resetListeners) listener();
   }
 

@@ -1,4 +1,4 @@
-import type {} from '@fastify/rate-limit';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sql } from 'postgres';
 import { AppError } from '../errors.js';
@@ -22,10 +22,15 @@ type Keyed = FastifyRequest & { [throttleKey]?: string };
  * Counts failed sign-ins (successful ones cost nothing, so a team behind one
  * office IP isn't locked out by its own logins) with @fastify/rate-limit and
  * a Postgres store shared by every server process.
+ *
+ * The plugin takes its store when it is registered, and only then: a `store`
+ * given to createRateLimit is ignored, which left each process counting in
+ * its own memory (an attacker spreading guesses over N processes got N
+ * allowances). So the throttle registers the plugin itself, with the store.
  */
-export function createLoginThrottle(app: FastifyInstance, sql: Sql): LoginThrottle {
+export async function createLoginThrottle(app: FastifyInstance, sql: Sql): Promise<LoginThrottle> {
+  await app.register(fastifyRateLimit, { global: false, store: pgRateLimitStore(sql, 'login') });
   const limiter = app.createRateLimit({
-    store: pgRateLimitStore(sql, 'login'),
     max: LOGIN_FAILURES_ALLOWED,
     timeWindow: WINDOW_MS,
     keyGenerator: (req) => (req as Keyed)[throttleKey] ?? req.ip,
