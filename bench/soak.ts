@@ -20,14 +20,14 @@ import { checkGoal, loadAverages, machine, say, sleep } from './lib.js';
 import { startClient } from './procs.js';
 import { simAccountBody, warmSimulator, type Tenant } from './send-tenant.js';
 import { startCertHost } from './sns.js';
-import { startSoakHerald, startSoakSimulator } from './soak/herald.js';
+import { startSoakHerald, startSoakSimulator, type SoakHerald } from './soak/herald.js';
 import type { LoadJob, LoadReport } from './soak/load-client.js';
 import { newRssLog } from './soak/memory.js';
 import { soakOptions } from './soak/options.js';
 import { recovery, restartPostgres, type Outage } from './soak/outage.js';
 import { startSoakPostgres } from './soak/postgres.js';
 import { sendRate, startProbe } from './soak/probe.js';
-import { finalChecks, minuteLine } from './soak/report.js';
+import { finalChecks, minuteLine, type LoadMinute } from './soak/report.js';
 import { startSender } from './soak/sender.js';
 import { readyLoadTenant, readySender, SENDER_KEYS } from './soak/tenants.js';
 
@@ -41,17 +41,18 @@ const sim = await startSoakSimulator();
 const pg = await startSoakPostgres(path.join(tmp, 'postgres'));
 const sql = postgres(pg.url, { max: 3, onnotice: () => {} });
 const load = startClient<LoadJob>('bench/soak/load-client.ts');
-const herald = await startSoakHerald({ sql, databaseUrl: pg.url, sim, certAllow: certHost.allowPrefix, encryptionKeys: `bench:${randomBytes(32).toString('base64')}`, workers: opts.workers, logDir: tmp });
+let herald: SoakHerald | null = null;
 try {
+  herald = await startSoakHerald({ sql, databaseUrl: pg.url, sim, certAllow: certHost.allowPrefix, encryptionKeys: `bench:${randomBytes(32).toString('base64')}`, workers: opts.workers, logDir: tmp });
   say(
     `machine: ${machine()}; ${new Date().toISOString()}; load average ${loadAverages()}; ${opts.minutes} min, outage ${opts.outageSeconds} s at the midpoint, warm-up ${opts.warmupMinutes} min; ` +
       `sender ${opts.rate}/s, load ${opts.loadRate} notifications/s, ${opts.workers} worker processes`,
   );
-  await sim.postEventsTo(`${herald.url}/webhooks/email`);
   const sender = await readySender(herald.url, sql, sim, opts.rate, opts.rate * 60);
   // The simulator's first MIME parses are slow (see warmSimulator): done on an account of their own, not counted.
   await sim.putAccount('BENCHSOAKWARM0000001', simAccountBody('bench-soak-warm', '320000000009', { maxSendRate: 1000 }));
   await warmSimulator(sim, { accessKeyId: 'BENCHSOAKWARM0000001', secretAccessKey: 'bench-soak-warm' } as Tenant);
+  await sim.postEventsTo(`${herald.url}/webhooks/email`);
   const loadTenant = await readyLoadTenant(herald.url, sql, sim, opts.loadMessages);
 
   const watched = [{ name: 'api', pid: herald.api.pid }, ...herald.workers.map((w, i) => ({ name: `worker${i + 1}`, pid: w.pid })), { name: 'simulator', pid: sim.pid }];
@@ -65,7 +66,7 @@ try {
   for (let minute = 1; minute <= opts.minutes; minute++) {
     if (minute === Math.floor(opts.minutes / 2) + 1) outage = restartPostgres(pg, probe.samples, opts.outageSeconds);
     await sleep(startedAt + minute * 60_000 - Date.now());
-    const figures = await load.call<{ accepted: number; refused: number; p99: number }>({ kind: 'minute' });
+    const figures = await load.call<LoadMinute>({ kind: 'minute' });
     const last = probe.samples.at(-1);
     say(minuteLine(minute, sendRate(probe.samples, Date.now() - 60_000, Date.now()), figures, rss.sample(), watched, last?.pending ?? null));
   }
@@ -101,7 +102,7 @@ try {
   throw err;
 } finally {
   await load.stop();
-  await herald.stop();
+  await herald?.stop();
   await sql.end();
   await pg.close().catch((err: unknown) => say(`stopping the embedded Postgres: ${String(err)}`));
   await sim.stop();

@@ -16,7 +16,7 @@ import { signedNotification } from '../../server/src/dev/snsMessages.js';
 import { sesEvent, type EventsContext, type EventType } from '../webhook/events.js';
 import type { Message } from '../webhook/campaign.js';
 import { snsRequest } from '../snsRequest.js';
-import { newLatencyLog, type MinuteFigures } from './latency.js';
+import { newLatencyLog } from './latency.js';
 
 export type LoadStart = {
   kind: 'start';
@@ -47,12 +47,11 @@ export type LoadReport = {
   unsent: number;
 };
 
-/** Each message gets a Delivery (or a Bounce, one in a hundred) first, then Opens, and every third time a Click. */
-function typeOf(pass: number, i: number): EventType {
-  if (pass === 0) return i % 100 === 0 ? 'Bounce' : 'Delivery';
-  if (i % 100 === 0) return 'Open'; // opens of a bounced message are still stored and applied
-  return pass % 3 === 0 ? 'Click' : 'Open';
-}
+/**
+ * Each message gets a Delivery first, then Opens, and every third time a
+ * Click: counted on the message, so the counters show each was applied once.
+ */
+const typeOf = (pass: number): EventType => (pass === 0 ? 'Delivery' : pass % 3 === 0 ? 'Click' : 'Open');
 
 function runLoad(job: LoadStart) {
   const target = new URL('/webhooks/email', job.url);
@@ -62,28 +61,36 @@ function runLoad(job: LoadStart) {
   const acceptedIds: string[] = [];
   const statuses: Record<string, number> = {};
   const acceptedTypes: Record<string, number> = {};
-  const queue: { line: string; type: EventType; retried: boolean }[] = [];
+  const queue: { id: string; line: string; type: EventType; retried: boolean }[] = [];
   let inFlight = 0;
   let made = 0;
   let posted = 0;
   let acceptedAfterRetry = 0;
-  let stopped = false;
+  let waitingRetry = 0;
 
   const post = (item: (typeof queue)[number]) => {
     inFlight += 1;
     posted += 1;
     const started = performance.now();
     const { body, headers } = snsRequest(item.line);
+    let answered = false;
     const done = (status: number) => {
+      if (answered) return;
+      answered = true;
       inFlight -= 1;
       statuses[status] = (statuses[status] ?? 0) + 1;
       latency.add(Date.now(), performance.now() - started, status === 200);
       if (status === 200) {
-        acceptedIds.push((JSON.parse(item.line) as { MessageId: string }).MessageId);
+        acceptedIds.push(item.id);
         acceptedTypes[item.type] = (acceptedTypes[item.type] ?? 0) + 1;
         if (item.retried) acceptedAfterRetry += 1;
-      } else if (!stopped) {
-        setTimeout(() => queue.push({ ...item, retried: true }), job.retryDelayMs);
+      } else {
+        waitingRetry += 1;
+        setTimeout(() => {
+          waitingRetry -= 1;
+          queue.push({ ...item, retried: true });
+          pump();
+        }, job.retryDelayMs);
       }
       pump();
     };
@@ -98,29 +105,37 @@ function runLoad(job: LoadStart) {
   const pump = () => {
     while (inFlight < job.maxInFlight && queue.length > 0) post(queue.shift()!);
   };
-  // Open-loop: each tick adds what is due since the start, whatever the answers did meanwhile.
+  // Open-loop: each tick adds what is due since the start, whatever the answers did meanwhile; but at
+  // most two ticks' worth, so a starved client still answers IPC and posts what it signed (it then
+  // falls behind, and says so, rather than offering less while claiming the full rate).
   const startedAt = performance.now();
+  const due = () => Math.floor(((performance.now() - startedAt) / 1000) * job.rate);
+  const perTick = Math.ceil(job.rate / 10);
   const tick = setInterval(() => {
-    const due = Math.floor(((performance.now() - startedAt) / 1000) * job.rate);
-    for (; made < due; made++) {
-      const i = made % job.messages.length;
-      const type = typeOf(Math.floor(made / job.messages.length), i);
-      const message = sesEvent(job.ctx, job.messages[i]!, type, new Date());
-      const line = JSON.stringify(signedNotification(signer, { topicArn: job.ctx.topicArn, messageId: randomUUID(), message }));
-      queue.push({ line, type, retried: false });
+    for (const until = Math.min(due(), made + perTick); made < until; made++) {
+      const type = typeOf(Math.floor(made / job.messages.length));
+      const message = sesEvent(job.ctx, job.messages[made % job.messages.length]!, type, new Date());
+      const id = randomUUID();
+      const line = JSON.stringify(signedNotification(signer, { topicArn: job.ctx.topicArn, messageId: id, message }));
+      queue.push({ id, line, type, retried: false });
     }
     pump();
   }, 50);
+  let madeAtMinute = 0;
 
   return {
-    minute: (): MinuteFigures => latency.minute(),
+    /** The answers since the last call, how many notifications were made, and how far behind the rate the client is. */
+    minute: () => {
+      const figures = { ...latency.minute(), made: made - madeAtMinute, behind: due() - made };
+      madeAtMinute = made;
+      return figures;
+    },
     firstAccept: (after: number) => latency.firstAcceptAfter(after),
     stop: async (file: string, excludeFrom: number, excludeTo: number) => {
       clearInterval(tick);
       // What is queued or waiting for a retry still goes out, as SNS would keep retrying.
-      stopped = true;
       const deadline = Date.now() + job.retryDelayMs * 3 + 30_000;
-      while ((queue.length > 0 || inFlight > 0) && Date.now() < deadline) {
+      while ((queue.length > 0 || inFlight > 0 || waitingRetry > 0) && Date.now() < deadline) {
         pump();
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -138,7 +153,7 @@ function runLoad(job: LoadStart) {
         p99Outside: outside.p99,
         maxOutside: outside.max,
         p99Inside: inside.p99,
-        unsent: queue.length + inFlight,
+        unsent: queue.length + inFlight + waitingRetry,
       };
       return report;
     },

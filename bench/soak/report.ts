@@ -16,10 +16,12 @@ import type { Outage, Recovery } from './outage.js';
 
 const mb = (x: number) => x.toFixed(0);
 
-export function minuteLine(minute: number, sendsPerSecond: number, load: { accepted: number; refused: number; p99: number }, rss: number[], watched: Watched[], backlog: number | null): string {
+export type LoadMinute = { accepted: number; refused: number; p99: number; made: number; behind: number };
+
+export function minuteLine(minute: number, sendsPerSecond: number, load: LoadMinute, rss: number[], watched: Watched[], backlog: number | null): string {
   const memory = watched.map((w, i) => `${w.name} ${mb(rss[i]!)}`).join(', ');
   return (
-    `minute ${String(minute).padStart(2)}: sends ${sendsPerSecond.toFixed(1)}/s, load accepted ${(load.accepted / 60).toFixed(0)}/s (refused ${load.refused}), ` +
+    `minute ${String(minute).padStart(2)}: sends ${sendsPerSecond.toFixed(1)}/s, load made ${(load.made / 60).toFixed(0)}/s${load.behind > 0 ? ` (${load.behind} behind)` : ''}, accepted ${(load.accepted / 60).toFixed(0)}/s (refused ${load.refused}), ` +
     `p99 ${load.p99.toFixed(0)} ms, RSS MB ${memory}, backlog ${backlog ?? 'n/a'}`
   );
 }

@@ -13,7 +13,7 @@ import type { SimulatorProcess } from '../send-procs.js';
 export const SENDER_KEYS = { accessKeyId: 'BENCHSOAKSENDER00001', secretAccessKey: 'bench-soak-sender-secret', accountId: '320000000001' };
 
 export async function readySender(url: string, sql: Sql, sim: SimulatorProcess, rate: number, contacts: number): Promise<Tenant> {
-  const tenant = await readyTenant(url, sql, sim, { name: 'Soak sender', ...SENDER_KEYS, maxSendRate: rate });
+  const tenant = await readyTenant(url, sql, sim, { name: 'SoakSender', ...SENDER_KEYS, maxSendRate: rate });
   await sql`
     with made as (
       insert into contacts (tenant_id, email, first_name)
@@ -27,7 +27,7 @@ export async function readySender(url: string, sql: Sql, sim: SimulatorProcess, 
 
 /** The load tenant and the context its notifications are signed in. */
 export async function readyLoadTenant(url: string, sql: Sql, sim: SimulatorProcess, messages: number): Promise<{ ctx: EventsContext; messages: Message[] }> {
-  const tenant = await readyTenant(url, sql, sim, { name: 'Soak load', accessKeyId: 'BENCHSOAKLOAD0000001', secretAccessKey: 'bench-soak-load-secret', accountId: '320000000002' });
+  const tenant = await readyTenant(url, sql, sim, { name: 'SoakLoad', accessKeyId: 'BENCHSOAKLOAD0000001', secretAccessKey: 'bench-soak-load-secret', accountId: '320000000002' });
   const made = await sentCampaign(url, sql, tenant, 'load', messages);
   return { ctx: { tenant, campaignId: made.campaignId, topicArn: topicArnOf(tenant.accountId), sentAt: new Date(Date.now() - 180_000).toISOString() }, messages: made.messages };
 }
