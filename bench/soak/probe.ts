@@ -13,6 +13,9 @@ import { sleep } from '../lib.js';
 export type Sample = { at: number; sent: number | null; pending: number | null; ready: number; api: number };
 
 const status = (p: Promise<Response>) => p.then((r) => r.status, () => 0);
+/** `p`, or `fallback` after 1.5 s: one stalled read (the bench's own pool reconnecting) must not hold back the others' samples. */
+const within = <T>(p: Promise<T>, fallback: T): Promise<T> =>
+  Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), 1_500).unref())]);
 
 export function startProbe(deps: { sql: Sql; url: string; cookie: string; simUrl: string; keys: { accessKeyId: string; secretAccessKey: string } }) {
   const ses = sesClient({ endpoint: deps.simUrl, region: 'us-east-1', credentials: deps.keys, requestTimeoutMs: 2_000 });
@@ -22,10 +25,10 @@ export function startProbe(deps: { sql: Sql; url: string; cookie: string; simUrl
     while (!stopping) {
       const at = Date.now();
       const [sent, pending, ready, api] = await Promise.all([
-        ses.send(new GetSendQuotaCommand({})).then((q) => q.SentLast24Hours ?? 0, () => null),
-        deps.sql<{ n: number }[]>`select count(*)::int as n from message_events where state = 'pending'`.then((r) => r[0]!.n, () => null),
-        status(fetch(`${deps.url}/readyz`, { signal: AbortSignal.timeout(2_000) })),
-        status(fetch(`${deps.url}/trpc/campaigns.list`, { headers: { cookie: deps.cookie }, signal: AbortSignal.timeout(2_000) })),
+        within(ses.send(new GetSendQuotaCommand({})).then((q) => q.SentLast24Hours ?? 0, () => null), null),
+        within(deps.sql<{ n: number }[]>`select count(*)::int as n from message_events where state = 'pending'`.then((r) => r[0]!.n, () => null), null),
+        status(fetch(`${deps.url}/readyz`, { signal: AbortSignal.timeout(1_500) })),
+        status(fetch(`${deps.url}/trpc/campaigns.list`, { headers: { cookie: deps.cookie }, signal: AbortSignal.timeout(1_500) })),
       ]);
       samples.push({ at, sent, pending, ready, api });
       await sleep(Math.max(0, 500 - (Date.now() - at)));
