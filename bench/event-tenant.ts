@@ -19,10 +19,10 @@ export async function readyTenant(
   url: string,
   sql: Sql,
   sim: SimulatorProcess,
-  account: { name: string; accessKeyId: string; secretAccessKey: string; accountId: string },
+  account: { name: string; accessKeyId: string; secretAccessKey: string; accountId: string; maxSendRate?: number },
 ): Promise<Tenant> {
-  const { name, accessKeyId, secretAccessKey, accountId } = account;
-  await sim.putAccount(accessKeyId, simAccountBody(secretAccessKey, accountId, { maxSendRate: 1000 }));
+  const { name, accessKeyId, secretAccessKey, accountId, maxSendRate = 1000 } = account;
+  await sim.putAccount(accessKeyId, simAccountBody(secretAccessKey, accountId, { maxSendRate }));
   const cookie = await signUp(url, name);
   await trpc(url, cookie, 'channels.email.connect', { accessKeyId, secretAccessKey, region: 'us-east-1', senderEmail: 'news@sender.test' }, 'mutation');
   await trpc(url, cookie, 'tenant.updateProfile', { companyName: `${name} Ltd`, postalAddress: 'Harbour Road 7\n20457 Hamburg' }, 'mutation');

@@ -18,13 +18,13 @@ export const SNS_KEY_PEM = fixture('sns/signing-key.pem');
 const CERT_PEM = fixture('sns/signing-cert.pem');
 const CERT_PATH = '/sns/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 
-/** Serves the test signing certificate, as sns.<region>.amazonaws.com would (allow it with SNS_CERT_URL_ALLOW). */
-export async function startCertHost() {
+/** Serves a signing certificate (the test one by default), as sns.<region>.amazonaws.com would (allow it with SNS_CERT_URL_ALLOW). */
+export async function startCertHost(certPem = CERT_PEM) {
   let fetched = 0;
   const server = createServer((req, res) => {
     if (req.url === CERT_PATH) {
       fetched += 1;
-      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(CERT_PEM);
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(certPem);
     } else {
       res.writeHead(404).end();
     }

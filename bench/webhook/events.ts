@@ -43,7 +43,7 @@ export function expectations(messages: Message[]) {
 export type EventsContext = { tenant: Tenant; campaignId: string; topicArn: string; sentAt: string };
 
 /** One SES event as SES publishes it through a configuration set, about message `m`. */
-function sesEvent(ctx: EventsContext, m: Message, type: EventType, at: Date, sendingAccountId = ctx.tenant.accountId): string {
+export function sesEvent(ctx: EventsContext, m: Message, type: EventType, at: Date, sendingAccountId = ctx.tenant.accountId): string {
   const name = type.toLowerCase() as keyof typeof templates;
   const event = JSON.parse(templates[name]) as Record<string, Record<string, unknown>>;
   const mail = event.mail!;
