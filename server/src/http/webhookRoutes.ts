@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
 import { groupCommit } from '../db/groupCommit.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { logFailure } from '../db/outageReporter.js';
 import { createProcessingScheduler } from '../events/processingScheduler.js';
 import { createRefusalCounter } from '../webhooks/refusalCounter.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';
@@ -47,13 +47,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
       } catch (err) {
         // The database is unreachable or failing: a 5xx makes SNS deliver the message again later.
         metrics.unavailable();
-        if (isDatabaseUnavailable(err)) deps.outage.failed('webhook', err);
-        else req.log.error({ err }, 'SNS delivery could not be handled');
+        logFailure(deps, 'webhook', err, 'SNS delivery could not be handled');
         return reply.code(503).send({ ok: false, message: 'Herald could not store the event right now' });
       }
       const { snsMessageId } = answer;
-      if (answer.error !== undefined && isDatabaseUnavailable(answer.error)) deps.outage.failed('webhook', answer.error);
-      else if (answer.error !== undefined) req.log.error({ err: answer.error, snsMessageId }, 'SNS delivery could not be stored');
+      if (answer.error !== undefined) logFailure(deps, 'webhook', answer.error, 'SNS delivery could not be stored', { snsMessageId });
       else if (answer.status >= 400) req.log.warn({ status: answer.status, reason: answer.message, snsMessageId, accountId: answer.refusal?.accountId }, 'SNS delivery refused');
       if (answer.status >= 500) metrics.unavailable();
       else if (answer.refusal) metrics.refused(answer.refusal.reason);

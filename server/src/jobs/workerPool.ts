@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRYABLE_ERROR_CODES } from 'graphile-worker/dist/lib.js';
 import pg from 'pg';
+import { logFailure } from '../db/outageReporter.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Deps } from '../deps.js';
 
@@ -48,7 +49,7 @@ function tagConnectionLoss(client: TaggableClient): TaggableClient {
  */
 export function createWorkerPool(deps: Pick<Deps, 'logger' | 'outage'>, connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
-  const failed = (err: Error) => (isDatabaseUnavailable(err) ? deps.outage.failed('worker', err) : deps.logger.error({ err }, 'worker database connection failed'));
+  const failed = (err: Error) => logFailure(deps, 'worker', err, 'worker database connection failed');
   pool.on('error', failed);
   pool.on('connect', (client) => client.on('error', failed));
   const connectOnce = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
