@@ -220,7 +220,7 @@ describe('an event whose processing job was lost', () => {
     // add_job while a worker takes the previous job (graphile/worker#580).
     await h.herald.deps.sql`
       insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
-      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${shardOf(envelope.MessageId)},
+      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${shardOf(m.providerId)},
         ${envelope.Message}::jsonb, now() - interval '5 seconds')`;
     await waitProcessed(h, [envelope.MessageId]);
     expect((await eventRow(envelope.MessageId))?.state).toBe('applied');

@@ -1,4 +1,4 @@
-import type { TransactionSql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { guardTenants } from '../services/reputation/guard.js';
 import type { Deps } from '../deps.js';
 import { heraldEmailId, heraldMessageId, heraldTestSendId, namedRecipients, parseSesEvent } from './sesEvent.js';
@@ -20,7 +20,8 @@ type Match = { eventId: string; messageId: string; tenantId: string; campaignId:
  * events it took.
  */
 export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env' | 'metrics'>, shard: number, limit: number): Promise<number> {
-  const { taken, reputationTenants, orphans, waitedSeconds } = await processWithRetry(deps, shard, limit);
+  const { taken, reputationTenants, orphans, waitedSeconds, topics } = await processWithRetry(deps, shard, limit);
+  await touchTopics(deps.sql, topics);
   // Counted once committed: a batch rolled back and taken again is counted once.
   deps.metrics.events.processed(taken - orphans.length, orphans.length, waitedSeconds);
   // Events naming nothing Herald sent: SES's own ids say which, for a search in the SES console.
@@ -41,16 +42,20 @@ async function processWithRetry(deps: Pick<Deps, 'sql' | 'logger'>, shard: numbe
   }
 }
 
-type BatchResult = { taken: number; reputationTenants: string[]; orphans: { snsMessageId: string; sesMessageId: string }[]; waitedSeconds: number[] };
+type BatchResult = { taken: number; reputationTenants: string[]; orphans: { snsMessageId: string; sesMessageId: string }[]; waitedSeconds: number[]; topics: TopicSeen[] };
 
 async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], shard: number, limit: number): Promise<BatchResult> {
+  // No fsync wait at commit: these rows are locked until the commit returns, and senders recording
+  // outcomes wait for them. Safe, because the events' own state changes in this transaction: a crash
+  // that forgets the commit leaves them pending, and they are applied again (each exactly once).
+  await tx`set local synchronous_commit = off`;
   const events = await tx<PendingEvent[]>`
     select id, sns_message_id as "snsMessageId", aws_account_id as "accountId", topic_arn as "topicArn", ses_message_id as "sesMessageId",
       received_at::text as "receivedAt", extract(epoch from clock_timestamp() - received_at)::float8 as "waitedSeconds", payload
     from message_events where state = 'pending' and shard = ${shard}
     order by received_at limit ${limit}
     for update skip locked`;
-  if (events.length === 0) return { taken: 0, reputationTenants: [], orphans: [], waitedSeconds: [] };
+  if (events.length === 0) return { taken: 0, reputationTenants: [], orphans: [], waitedSeconds: [], topics: [] };
 
   const effects = new Map<string, Effect>();
   const lookups = [];
@@ -124,16 +129,6 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
     from jsonb_to_recordset(${JSON.stringify(marks)}::text::jsonb) as r(id uuid, message_id uuid, test_send_id uuid, email_id uuid, tenant_id uuid)
     where me.id = r.id`;
 
-  const topics = new Map<string, { topic_arn: string; account: string; at: string }>();
-  for (const e of events) {
-    const seen = topics.get(e.topicArn);
-    if (!seen || seen.at < e.receivedAt) topics.set(e.topicArn, { topic_arn: e.topicArn, account: e.accountId, at: e.receivedAt });
-  }
-  await tx`
-    insert into sns_topics (topic_arn, aws_account_id, last_event_at)
-    select topic_arn, account, at from jsonb_to_recordset(${JSON.stringify([...topics.values()].sort((a, b) => a.topic_arn.localeCompare(b.topic_arn)))}::text::jsonb)
-      as r(topic_arn text, account text, at timestamptz)
-    on conflict (topic_arn) do update set last_event_at = greatest(sns_topics.last_event_at, excluded.last_event_at), updated_at = now()`;
   // SES's bounce rate counts permanent bounces only; a transient one cannot move the guard.
   const hurt = (effect: Effect | undefined) => effect?.bounceType === 'Permanent' || (effect?.complainedAt ?? null) !== null;
   const reputationTenants = [
@@ -141,7 +136,36 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
     ...[...emails].filter(([eventId]) => hurt(effects.get(eventId))).map(([, m]) => m.tenantId),
   ];
   const orphans = events.filter((_, i) => marks[i]?.tenant_id === null).map((e) => ({ snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId }));
-  return { taken: events.length, reputationTenants, orphans, waitedSeconds: events.map((e) => Math.max(0, e.waitedSeconds)) };
+  return { taken: events.length, reputationTenants, orphans, waitedSeconds: events.map((e) => Math.max(0, e.waitedSeconds)), topics: latestPerTopic(events) };
+}
+
+type TopicSeen = { topic_arn: string; account: string; at: string };
+
+function latestPerTopic(events: PendingEvent[]): TopicSeen[] {
+  const topics = new Map<string, TopicSeen>();
+  for (const e of events) {
+    const seen = topics.get(e.topicArn);
+    if (!seen || seen.at < e.receivedAt) topics.set(e.topicArn, { topic_arn: e.topicArn, account: e.accountId, at: e.receivedAt });
+  }
+  return [...topics.values()].sort((a, b) => a.topic_arn.localeCompare(b.topic_arn));
+}
+
+/**
+ * When each topic last brought an event (event health picks the newest topic by it). After the
+ * batch's commit and at most every TOPIC_TOUCH_SECONDS per topic: every batch of every shard names the
+ * same few topic rows, and updating one inside the batch made all shards wait for each other's commits
+ * while holding their message rows. The filter reads without a lock, so a fresh row costs no wait.
+ */
+const TOPIC_TOUCH_SECONDS = 10;
+
+async function touchTopics(sql: Sql, topics: TopicSeen[]): Promise<void> {
+  if (topics.length === 0) return;
+  await sql`
+    insert into sns_topics (topic_arn, aws_account_id, last_event_at)
+    select topic_arn, account, at from jsonb_to_recordset(${JSON.stringify(topics)}::text::jsonb) as r(topic_arn text, account text, at timestamptz)
+    where not exists (
+      select 1 from sns_topics s where s.topic_arn = r.topic_arn and s.last_event_at > r.at - make_interval(secs => ${TOPIC_TOUCH_SECONDS}))
+    on conflict (topic_arn) do update set last_event_at = greatest(sns_topics.last_event_at, excluded.last_event_at), updated_at = now()`;
 }
 
 type Lookup = { event_id: string; account: string; ses_id: string; test_id: string | null };

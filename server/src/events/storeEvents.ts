@@ -26,7 +26,7 @@ export async function storeEvents(deps: { sql: Sql; schedule: (shards: Iterable<
   // Distinct ids in one order: two concurrent batches holding the same redelivered ids in different
   // orders would otherwise wait on each other's unique-index entries and deadlock.
   const unique = new Map(events.map((e) => [e.snsMessageId, e]));
-  const rows = [...unique.values()].sort((a, b) => (a.snsMessageId < b.snsMessageId ? -1 : 1)).map((e) => ({ ...e, shard: shardOf(e.snsMessageId) }));
+  const rows = [...unique.values()].sort((a, b) => (a.snsMessageId < b.snsMessageId ? -1 : 1)).map((e) => ({ ...e, shard: shardOf(e.sesMessageId) }));
   const stored = await deps.sql<{ snsMessageId: string; shard: number }[]>`
     insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload)
     select r."snsMessageId", r."topicArn", r."accountId", r."eventType", r."sesMessageId", r."occurredAt", r.shard, r.payload::jsonb

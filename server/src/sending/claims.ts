@@ -136,15 +136,24 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   // for good). Only then: every lane of a campaign share-locking its one row on every batch makes Postgres
   // build a multixact each time, which was most of the database's work per email at full speed.
   const requeues = rows.some((r) => r.status === 'queued');
+  const ids = rows.map((r) => r.id).sort();
   const campaigns = requeues
-    ? sql`with c as materialized (
+    ? sql`c as materialized (
         select id, status from campaigns
-        where id in (select campaign_id from messages where id = any(${rows.map((r) => r.id)}::uuid[]))
+        where id in (select campaign_id from messages where id = any(${ids}::uuid[]))
         for share
-      )`
+      ),`
     : sql``;
+  // Rows are locked in id order before any is updated, as event batches lock them (applyEffects.ts): an
+  // update in the order of the outcomes deadlocked with them, and a sender losing that race three times
+  // left its batch `unknown`. `all_locked` has one row only once every lock is held, and the update
+  // needs that row before it can change anything.
   await sql`
-    ${campaigns}
+    with ${campaigns}
+    locked as materialized (
+      select id from messages where id = any(${ids}::uuid[]) order by id for update
+    ),
+    all_locked as materialized (select count(*) from locked)
     update messages m set
       status = case
         when o.status = 'sent' or m.sent_at is not null then message_status_by_milestones('sent', coalesce(m.sent_at, now()),
@@ -160,7 +169,7 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
       claim_token = null,
       lease_until = null,
       updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
+    from all_locked, jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
       as o(id uuid, status text, provider_id text, error text, spent int, retry_ms int)
       ${requeues ? sql`, c` : sql``}
     where m.id = o.id and m.claim_token = ${claimToken} ${requeues ? sql`and c.id = m.campaign_id` : sql``}
