@@ -11,6 +11,12 @@ export interface ActionContext {
   /** The region of the request's SigV4 credential scope. */
   region: string;
   params: QueryParams;
+  /**
+   * The simulator's clock when the request arrived, before its body was read and checked: what a
+   * send counts at against the rate. A send stamped after the parse would count late by however long
+   * a busy simulator took, and crowd the sends after it into one second that Herald had spaced apart.
+   */
+  arrivedAt: number;
   /** Hands an accepted message to the simulator's hook; never throws and never delays the answer. */
   announce(message: SimMessage): void;
   /** Posts a SubscriptionConfirmation to the subscription's endpoint, after the answer has gone out. */

@@ -48,7 +48,6 @@ export const sendRawEmail: ActionHandler = async (ctx) => {
   const { params } = ctx;
   const data = params.get('RawMessage.Data');
   if (!data) throw missingParameter('RawMessage.Data');
-  const receivedAt = ctx.state.clock();
   const parsed = await simpleParser(Buffer.from(data, 'base64'));
 
   const source = params.get('Source') ?? parsed.from?.value[0]?.address;
@@ -58,7 +57,6 @@ export const sendRawEmail: ActionHandler = async (ctx) => {
 
   const message = acceptSend(ctx, {
     action: 'SendRawEmail',
-    receivedAt,
     source: bareAddress(source),
     destinations: destinations.map(bareAddress),
     alsoVerify: [],

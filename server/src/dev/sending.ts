@@ -17,12 +17,6 @@ export const MAX_RECIPIENTS = 50;
 export type SendDraft = Omit<SimMessage, 'messageId' | 'accountId' | 'accessKeyId' | 'region' | 'acceptedAt'> & {
   /** Further addresses that must be verified, like the Return-Path. */
   alsoVerify: string[];
-  /**
-   * When the call arrived (the simulator's clock), if the handler did slow work before this (parsing
-   * the MIME): SES counts a send against the rate when it receives it, and stamping after a parse of
-   * a few milliseconds, more in a busy process, would make evenly spaced sends look bunched.
-   */
-  receivedAt?: number;
 };
 
 /**
@@ -32,7 +26,7 @@ export type SendDraft = Omit<SimMessage, 'messageId' | 'accountId' | 'accessKeyI
  */
 export function acceptSend(ctx: ActionContext, draft: SendDraft): SimMessage {
   const { account, region, state } = ctx;
-  const { alsoVerify, receivedAt, ...fields } = draft;
+  const { alsoVerify, ...fields } = draft;
   if (fields.destinations.length === 0) throw invalidParameterValue("Missing required header 'To'.");
   if (fields.destinations.length > MAX_RECIPIENTS) throw invalidParameterValue(`Recipient count exceeds ${MAX_RECIPIENTS}.`);
   if (account.failures.accountPaused) throw accountSendingPaused();
@@ -46,7 +40,7 @@ export function acceptSend(ctx: ActionContext, draft: SendDraft): SimMessage {
 
   const log = state.sendLog(account.accountId, region);
   // Never before a send already recorded: the log counts in arrival order, and calls finish their parse out of order.
-  const now = Math.max(receivedAt ?? state.clock(), log.latest());
+  const now = Math.max(ctx.arrivedAt, log.latest());
   const weight = {
     rate: fields.destinations.length,
     daily: fields.destinations.filter((a) => !isMailboxSimulator(a)).length,

@@ -4,9 +4,9 @@ import { campaigns } from '../db/schema/index.js';
 import type { Deps } from '../deps.js';
 import { campaignSender } from './campaignSender.js';
 import { finishIfDone, pauseTenantSending, reopenIfRequeued } from './campaignState.js';
-import { claimMessages, recordOutcomes, releaseUnansweredClaim } from './claims.js';
+import { claimMessages, recordOutcomes, releaseUnansweredClaim, type Outcome } from './claims.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { sendBatch } from './sendBatch.js';
+import { sendBatch, stopForAccountWide, type LaneHalt } from './sendBatch.js';
 import { loadSendingChannel } from './sendingChannel.js';
 import { recoverStaleClaims } from './recovery.js';
 import type { LaneNext } from './lanes.js';
@@ -21,8 +21,17 @@ export const sliceMs = (leaseMs: number) => Math.min(10_000, leaseMs / 4);
 export const batchSize = (ratePerSec: number) => Math.min(50, Math.max(1, Math.ceil(ratePerSec / 4)));
 
 /**
+ * Batches of one lane whose sends have started and whose outcomes are not yet written. More than one
+ * keeps the rate independent of SES's answer time; a few are enough, since a batch spans up to a
+ * quarter second of the rate and SES answers well within a second.
+ */
+export const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
  * One slice of one lane of a sending campaign: claim a batch, send it at
- * the tenant's rate, record the outcomes, repeat until the slice is over.
+ * the tenant's rate, and while SES answers, claim and send the next; each
+ * batch's outcomes are written as soon as SES has answered all of it. The
+ * slice ends with every outcome written.
  */
 export async function runSendLane(deps: Deps, campaignId: string, signal?: AbortSignal): Promise<LaneNext> {
   const [campaign] = await deps.db.select().from(campaigns).where(eq(campaigns.id, campaignId));
@@ -37,28 +46,72 @@ export async function runSendLane(deps: Deps, campaignId: string, signal?: Abort
   await recoverStaleClaims(deps, campaignId);
 
   const sender = await campaignSender(deps, campaign, channel);
+  const halt: LaneHalt = { accountWide: null };
+  const recording = createOutcomeRecorder(deps, campaignId);
   const deadline = performance.now() + sliceMs(deps.env.sendLeaseMs);
-  while (performance.now() < deadline && !signal?.aborted) {
-    const claimToken = randomUUID();
-    const { claimed, skipped } = await claimMessages(deps.sql, {
-      campaignId,
-      count: batchSize(channel.ratePerSec),
-      claimToken,
-      leaseMs: deps.env.sendLeaseMs,
-    }).catch(async (err: unknown) => {
-      if (isDatabaseUnavailable(err) && (await releaseUnansweredClaim(deps.sql, claimToken)) > 0) await reopenIfRequeued(deps.sql, campaignId);
-      throw err;
-    });
-    if (claimed.length === 0) {
-      if (skipped > 0) continue;
-      return await whenNothingToClaim(deps, campaignId);
+  try {
+    while (performance.now() < deadline && !signal?.aborted && !halt.accountWide && !recording.failed()) {
+      if (recording.inFlight() >= MAX_BATCHES_IN_FLIGHT) {
+        await recording.oneSettled();
+        continue;
+      }
+      const claimToken = randomUUID();
+      const { claimed, skipped } = await claimMessages(deps.sql, {
+        campaignId,
+        count: batchSize(channel.ratePerSec),
+        claimToken,
+        leaseMs: deps.env.sendLeaseMs,
+      }).catch(async (err: unknown) => {
+        if (isDatabaseUnavailable(err) && (await releaseUnansweredClaim(deps.sql, claimToken)) > 0) await reopenIfRequeued(deps.sql, campaignId);
+        throw err;
+      });
+      if (claimed.length === 0) {
+        if (skipped > 0) continue;
+        // Whether the campaign is done can only be told once every outcome of this lane is written.
+        await recording.allSettled();
+        if (recording.failed() || halt.accountWide) break;
+        return await whenNothingToClaim(deps, campaignId);
+      }
+      const { finished } = await sendBatch(deps, { sender, channel, claimed, signal, halt });
+      recording.add(claimToken, finished);
     }
-    const { outcomes, stop } = await sendBatch(deps, { sender, channel, claimed, signal });
-    await recordOutcomes(deps.sql, claimToken, outcomes);
-    if (outcomes.some((o) => o.status === 'queued')) await reopenIfRequeued(deps.sql, campaignId);
-    if (stop) return stop;
+  } finally {
+    await recording.allSettled();
   }
+  recording.throwIfFailed();
+  if (halt.accountWide) return await stopForAccountWide(deps, { tenantId: campaign.tenantId, campaignId }, halt.accountWide);
   return CONTINUE;
+}
+
+/**
+ * Writes each batch's outcomes once SES has answered it, while the lane goes on. A failed write
+ * (the database gone for longer than recordOutcomes waits) stops the lane's claiming and fails its
+ * job once the other batches are written; the messages stay claimed, and recovery settles them.
+ */
+function createOutcomeRecorder(deps: Deps, campaignId: string) {
+  const pending = new Set<Promise<void>>();
+  let failure: { err: unknown } | null = null;
+  return {
+    add(claimToken: string, finished: Promise<Outcome[]>) {
+      const written: Promise<void> = finished
+        .then(async (outcomes) => {
+          await recordOutcomes(deps.sql, claimToken, outcomes);
+          if (outcomes.some((o) => o.status === 'queued')) await reopenIfRequeued(deps.sql, campaignId);
+        })
+        .catch((err: unknown) => {
+          failure ??= { err };
+        })
+        .finally(() => pending.delete(written));
+      pending.add(written);
+    },
+    inFlight: () => pending.size,
+    failed: () => failure !== null,
+    oneSettled: () => Promise.race(pending),
+    allSettled: async () => void (await Promise.all(pending)),
+    throwIfFailed() {
+      if (failure) throw failure.err;
+    },
+  };
 }
 
 /** Finished, paused, waiting for retries or for the fan-out, or only momentarily out of claimable rows. */
