@@ -6,6 +6,7 @@ import {
   type SentMessage,
 } from './sesEventHelpers.js';
 import { shardOf } from '../src/events/shards.js';
+import { recordOutcomes } from '../src/sending/claims.js';
 import { awsExample, type ExampleName } from './snsHelpers.js';
 
 /**
@@ -225,5 +226,26 @@ describe('an event whose processing job was lost', () => {
     await waitProcessed(h, [envelope.MessageId]);
     expect((await eventRow(envelope.MessageId))?.state).toBe('applied');
     expect((await messageState(h, m.id)).status).toBe('delivered');
+  });
+});
+
+describe('an identity notification that comes before the outcome of its send is written', () => {
+  it('waits as an orphan and is applied once the outcome names its SES message id', async () => {
+    const [m] = (await sentCampaign(h, sender, 1, 'early')).messages as [SentMessage];
+    const sesId = freshSesId();
+    const claimToken = randomUUID();
+    // As a sender holds the message between SES's answer and writing it down.
+    await h.herald.deps.sql`
+      update messages set status = 'sending', claim_token = ${claimToken}, provider_message_id = null, sent_at = null where id = ${m.id}`;
+    const delivery = notification(h, sender.accountId, awsExample('identity-delivery', { sesMessageId: sesId, accountId: sender.accountId, recipients: [m.to] }));
+    await deliver(h, [delivery]);
+    expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'orphan', message_id: null });
+
+    await recordOutcomes(h.herald.deps.sql, claimToken, [{ id: m.id, status: 'sent', providerMessageId: sesId }]);
+    await vi.waitFor(async () => expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'applied', message_id: m.id, tenant_id: sender.tenantId }), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect(await messageState(h, m.id)).toMatchObject({ status: 'delivered', provider_message_id: sesId, delivered_at: IDENTITY_MAIL });
   });
 });

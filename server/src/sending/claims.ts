@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { writePatiently } from '../db/patience.js';
+import { reopenEarlyEvents } from '../events/earlyEvents.js';
 
 /** A message this sender now holds (`sending`), with what rendering needs. */
 export type ClaimedMessage = {
@@ -136,6 +137,8 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   // for good). Only then: every lane of a campaign share-locking its one row on every batch makes Postgres
   // build a multixact each time, which was most of the database's work per email at full speed.
   const requeues = rows.some((r) => r.status === 'queued');
+  // Events that came before these ids were known were kept as orphans (earlyEvents.ts).
+  const providerIds = rows.flatMap((r) => (r.provider_id ? [r.provider_id] : []));
   const ids = rows.map((r) => r.id).sort();
   const campaigns = requeues
     ? sql`c as materialized (
@@ -154,6 +157,7 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
       select id from messages where id = any(${ids}::uuid[]) order by id for update
     ),
     all_locked as materialized (select count(*) from locked)
+    ${providerIds.length > 0 ? sql`, early_events as (${reopenEarlyEvents(sql, providerIds)})` : sql``}
     update messages m set
       status = case
         when o.status = 'sent' or m.sent_at is not null then message_status_by_milestones('sent', coalesce(m.sent_at, now()),

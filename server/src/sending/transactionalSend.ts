@@ -8,6 +8,7 @@ import { pauseTenantUntil } from './campaignState.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import { loadSendingChannel } from './sendingChannel.js';
 import { awaitSendTurn } from './sendTurn.js';
+import { reopenEarlyEvents } from '../events/earlyEvents.js';
 
 /**
  * A transactional email waits at most this long for a slot of the tenant's
@@ -76,6 +77,7 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
     await deps.sql.begin(async (tx) => {
       await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
       await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
+      await reopenEarlyEvents(tx, [result.providerMessageId]);
     });
     return null;
   }

@@ -55,6 +55,8 @@ export const messageEvents = pgTable(
     index('message_events_account_received_idx').on(t.awsAccountId, t.receivedAt),
     index('message_events_tenant_id_idx').on(t.tenantId, t.occurredAt),
     index('message_events_orphans_idx').on(t.awsAccountId).where(sql`${t.state} = 'orphan'`),
+    // An event can beat the outcome naming its SES message id (sending/claims.ts): found again by that id.
+    index('message_events_orphans_ses_idx').on(t.sesMessageId).where(sql`${t.state} = 'orphan'`),
   ],
 );
 
