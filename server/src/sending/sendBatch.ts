@@ -4,7 +4,7 @@ import { createSendTally, type SendOutcome } from '../metrics/sendMetrics.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
-import type { ClaimedMessage, Outcome } from './claims.js';
+import { recordOutcomes, type ClaimedMessage, type Outcome } from './claims.js';
 import { reserveSendSlots, sendInterval, type SendSlot } from './rateLimiter.js';
 import type { SendFailure } from '../ses/sendError.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
@@ -46,7 +46,7 @@ type Ready = { message: ClaimedMessage; raw: Buffer };
  * paused) stops every send of the lane not yet started, in this batch and in the ones after it.
  */
 export type LaneHalt = { accountWide: SendFailure | null };
-type BatchInput = { sender: CampaignSender; channel: SendingChannel; claimed: ClaimedMessage[]; signal: AbortSignal | undefined; halt: LaneHalt };
+type BatchInput = { sender: CampaignSender; channel: SendingChannel; claimed: ClaimedMessage[]; claimToken: string; signal: AbortSignal | undefined; halt: LaneHalt };
 /** A batch whose sends have all started (or were handed back): `finished` has every claimed message's outcome once SES answered. */
 export type DispatchedBatch = { finished: Promise<Outcome[]> };
 
@@ -65,7 +65,7 @@ const release = (id: string, retryInMs = 0): Outcome => ({ id, status: 'queued',
  * tenant's rate (a lane waiting for each batch's slowest answer sent at a
  * fraction of the rate once SES took a few hundred milliseconds).
  */
-export async function sendBatch(deps: Deps, { sender, channel, claimed, signal, halt }: BatchInput): Promise<DispatchedBatch> {
+export async function sendBatch(deps: Deps, { sender, channel, claimed, claimToken, signal, halt }: BatchInput): Promise<DispatchedBatch> {
   const metrics = deps.metrics.sends;
   const tally = createSendTally();
   const ids = { tenantId: sender.tenantId, campaignId: sender.campaignId };
@@ -113,6 +113,14 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal, 
   // from this one instead of starting after a gap (a claim and fifty builds take tens of milliseconds).
   let dispatch = () => {};
   const dispatched = new Promise<void>((resolve) => (dispatch = resolve));
+  // Messages the rate has no slot for yet go back to the queue at once, not with the batch's outcomes:
+  // a worker killed before those are written would leave them `unknown` though SES never saw them.
+  const handingBack: Promise<void>[] = [];
+  const handBack = (deferred: Outcome[]) =>
+    recordOutcomes(deps.sql, claimToken, deferred).catch((err: unknown) => {
+      logFailure(deps, 'worker', err, 'handing back messages without a slot failed: they are written with the batch', { tenantId: channel.tenantId });
+      outcomes.push(...deferred);
+    });
   const sendAll = async (): Promise<Outcome[]> => {
     let waiting = ready;
     for (let round = 0; waiting.length > 0; round += 1) {
@@ -131,7 +139,8 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal, 
         break;
       }
       const { slots, nextFreeInMs } = reserved;
-      for (const { message } of waiting.slice(slots.length)) outcomes.push(release(message.id, nextFreeInMs));
+      const deferred = waiting.slice(slots.length).map(({ message }) => release(message.id, nextFreeInMs));
+      if (deferred.length > 0) handingBack.push(handBack(deferred));
       metrics.slots('campaign', 'granted', slots.length);
       metrics.slots('campaign', 'deferred', waiting.length - slots.length);
       metrics.waited('campaign', slots.reduce((sum, slot) => sum + Math.max(0, slot.waitMs), 0) / 1000);
@@ -151,6 +160,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, signal, 
     }
     dispatch();
     outcomes.push(...(await Promise.all(sends)));
+    await Promise.all(handingBack);
     tally.record(metrics, 'campaign', sender.tenantId);
     if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ ...ids, claimed: claimed.length, ...countByStatus(outcomes) }, 'campaign batch sent');
     return outcomes;

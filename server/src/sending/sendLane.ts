@@ -73,7 +73,7 @@ export async function runSendLane(deps: Deps, campaignId: string, signal?: Abort
         if (recording.failed() || halt.accountWide) break;
         return await whenNothingToClaim(deps, campaignId);
       }
-      const { finished } = await sendBatch(deps, { sender, channel, claimed, signal, halt });
+      const { finished } = await sendBatch(deps, { sender, channel, claimed, claimToken, signal, halt });
       recording.add(claimToken, finished);
     }
   } finally {
