@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
 import { signedNotification, type SnsEnvelope } from '../src/dev/snsMessages.js';
 import { startSesSimulator, type SesSimulator } from '../src/dev/sesSimulator.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
-import { rawCall } from './agent.js';
+import { agent, rawCall } from './agent.js';
 import { startPgProxy, type PgProxy } from './pgProxy.js';
 import { campaignInput, readySender, seedContacts, simAccount, type Sender } from './sendingHelpers.js';
 import { awsExample, postSns, startSnsHost, topicArnOf, type SnsHost } from './snsHelpers.js';
@@ -193,4 +193,23 @@ it('a Postgres restart that ends every connection is picked up again at once', {
   await vi.waitFor(async () => expect((await sender.agent.trpc.campaigns.get.query({ id: campaignId })).id).toBe(campaignId), { timeout: 10_000, interval: 100 });
   await waitForCampaignStatus(sender, campaignId, 'sent', 90_000);
   await expectSentExactlyOnce(sender, campaignId, 200);
+});
+
+it("a transactional email whose SES answer comes while the database is away is recorded sent once it is back", { timeout: 60_000 }, async () => {
+  // SES takes the message, then answers 1.5 s later: the cut falls between the accept and the outcome write.
+  const sender = await readySender(herald, sim, simAccount({ failures: { stallAfterAcceptMs: 1_500 } }), 'Receipts');
+  const { key } = await sender.agent.trpc.apiKeys.create.mutate({ name: 'Billing service' });
+  const service = agent(herald.url, { bearer: key });
+  const { id } = await service.trpc.emails.send.mutate({ from: 'news@sender.test', to: 'ada@inbox.test', subject: 'Your receipt', text: 'Thanks.' });
+  await vi.waitFor(() => expect(sim.state.messagesOf(sender.accountId)).toHaveLength(1), { timeout: 20_000, interval: 20 });
+  await proxy.cut();
+  await sleep(4_000);
+  await proxy.restore();
+
+  const [accepted] = sim.state.messagesOf(sender.accountId);
+  await vi.waitFor(
+    async () => expect((await direct`select status::text, provider_message_id from emails where id = ${id}`)[0]).toEqual({ status: 'sent', provider_message_id: accepted?.messageId }),
+    { timeout: 20_000, interval: 100 },
+  );
+  expect(sim.state.messagesOf(sender.accountId)).toHaveLength(1);
 });

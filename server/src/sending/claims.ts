@@ -111,7 +111,7 @@ export async function releaseUnansweredClaim(sql: Sql, claimToken: string): Prom
 }
 
 /** How long a sender keeps trying to record what SES answered while the database is unreachable. */
-const OUTCOME_PATIENCE_MS = 3 * 60_000;
+export const OUTCOME_PATIENCE_MS = 3 * 60_000;
 
 
 const isRetryableConflict = (err: unknown) => {

@@ -9,6 +9,8 @@ import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import { loadSendingChannel } from './sendingChannel.js';
 import { awaitSendTurn } from './sendTurn.js';
 import { reopenEarlyEvents } from '../events/earlyEvents.js';
+import { writePatiently } from '../db/patience.js';
+import { OUTCOME_PATIENCE_MS } from './claims.js';
 
 /**
  * A transactional email waits at most this long for a slot of the tenant's
@@ -74,11 +76,15 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
   if (result.ok) {
     metrics.sends('transactional', claimed.tenantId, 'sent', 'none');
     deps.logger.debug({ tenantId: claimed.tenantId, emailId, sesMessageId: result.providerMessageId }, 'transactional email sent');
-    await deps.sql.begin(async (tx) => {
-      await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
-      await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
-      await reopenEarlyEvents(tx, [result.providerMessageId]);
-    });
+    // What SES answered is kept through a database outage (as campaign batches keep theirs): lost,
+    // the email would end `unknown` although SES accepted it.
+    await recordPatiently(() =>
+      deps.sql.begin(async (tx) => {
+        await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
+        await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
+        await reopenEarlyEvents(tx, [result.providerMessageId]);
+      }),
+    );
     return null;
   }
   return afterFailure(deps, emailId, claimed, result.failure);
@@ -132,7 +138,7 @@ async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failu
     deps.logger.warn({ tenantId: claimed.tenantId, emailId, errorClass: failure.kind, code: failure.code, status: outcome }, 'transactional send failed');
   }
   const requeue = async (inMs: number, attempts = claimed.attempts) => {
-    await deps.sql`update emails set status = 'queued', attempts = ${attempts}, last_error = ${failure.reason}, updated_at = now() where id = ${emailId} and status = 'sending'`;
+    await recordPatiently(() => deps.sql`update emails set status = 'queued', attempts = ${attempts}, last_error = ${failure.reason}, updated_at = now() where id = ${emailId} and status = 'sending'`);
     return { runAt: new Date(deps.now().getTime() + inMs) };
   };
   switch (failure.kind) {
@@ -151,7 +157,7 @@ async function afterFailure(deps: Deps, emailId: string, claimed: Claimed, failu
     case 'permanent':
       return fail(deps, emailId, failure.reason);
     case 'unknown':
-      await deps.sql`update emails set status = 'unknown', last_error = ${failure.reason}, updated_at = now() where id = ${emailId}`;
+      await recordPatiently(() => deps.sql`update emails set status = 'unknown', last_error = ${failure.reason}, updated_at = now() where id = ${emailId}`);
       return null;
   }
 }
@@ -173,9 +179,14 @@ function transactionalOutcome(claimed: Claimed, failure: SendFailure): SendOutco
 }
 
 async function fail(deps: Deps, emailId: string, reason: string): Promise<null> {
-  await deps.sql.begin(async (tx) => {
-    await tx`update emails set status = 'failed', failed_at = now(), last_error = ${reason}, raw = null, updated_at = now() where id = ${emailId}`;
-    await tx`update email_recipients set status = 'failed', failed_at = now(), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
-  });
+  await recordPatiently(() =>
+    deps.sql.begin(async (tx) => {
+      await tx`update emails set status = 'failed', failed_at = now(), last_error = ${reason}, raw = null, updated_at = now() where id = ${emailId}`;
+      await tx`update email_recipients set status = 'failed', failed_at = now(), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
+    }),
+  );
   return null;
 }
+
+/** Writes what SES answered, waiting out a database outage for as long as campaign outcomes do. */
+const recordPatiently = <T>(write: () => Promise<T>): Promise<T> => writePatiently(write, OUTCOME_PATIENCE_MS);
