@@ -106,8 +106,6 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
     }
     return outcome;
   };
-  // Each round reserves slots for every message still waiting in one statement; a send whose slot was
-  // missed waits for the next round, which starts once every slot of this one is due (at most slotWindowMs).
   const sends: Promise<Outcome>[] = [];
   // The lane claims its next batch a little before this one's last slot, so its reservation follows on
   // from this one instead of starting after a gap (a claim and fifty builds take tens of milliseconds).
@@ -122,6 +120,8 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       outcomes.push(...deferred);
     });
   const sendAll = async (): Promise<Outcome[]> => {
+    // Each round reserves slots for every message still waiting in one statement; a send whose slot was
+    // missed waits for the next round, which starts once every slot of this one is due (at most slotWindowMs).
     let waiting = ready;
     for (let round = 0; waiting.length > 0; round += 1) {
       if (signal?.aborted || halt.accountWide || round >= MAX_SLOT_ROUNDS) {
