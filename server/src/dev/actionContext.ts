@@ -17,6 +17,12 @@ export interface ActionContext {
    * a busy simulator took, and crowd the sends after it into one second that Herald had spaced apart.
    */
   arrivedAt: number;
+  /**
+   * The earliest the request may have arrived: `arrivedAt` less however long the simulator's event loop had
+   * been stalled (loopWatch.ts). A send is counted as early as this allows, as SES, which the stall did not
+   * delay, would have counted it.
+   */
+  arrivedAfter: number;
   /** Hands an accepted message to the simulator's hook; never throws and never delays the answer. */
   announce(message: SimMessage): void;
   /** Posts a SubscriptionConfirmation to the subscription's endpoint, after the answer has gone out. */

@@ -30,11 +30,14 @@ export interface AwsEndpointDeps {
   logger: Logger;
   announce(message: SimMessage): void;
   askToConfirm: ActionContext['askToConfirm'];
+  /** How long the request may have waited unseen for a stalled event loop (ms; loopWatch.ts). */
+  arrivalUncertaintyMs(): number;
 }
 
 /** Answers one `POST /` of the SES or STS Query API, always with an AWS-shaped body. */
 export async function answerAwsRequest(deps: AwsEndpointDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const arrivedAt = deps.state.clock();
+  const arrivedAfter = arrivedAt - deps.arrivalUncertaintyMs();
   const requestId = randomUUID();
   let namespace = SES_NAMESPACE;
   let status = 200;
@@ -55,7 +58,7 @@ export async function answerAwsRequest(deps: AwsEndpointDeps, req: IncomingMessa
     if (!service || !handler) throw invalidAction(action);
     const sending = action === 'SendEmail' || action === 'SendRawEmail';
     if (sending) applyInjectedSendFailures(account, params);
-    const result = await handler({ state: deps.state, account, region, params, arrivedAt, announce: deps.announce, askToConfirm: deps.askToConfirm });
+    const result = await handler({ state: deps.state, account, region, params, arrivedAt, arrivedAfter, announce: deps.announce, askToConfirm: deps.askToConfirm });
     if (sending && account.failures.stallAfterAcceptMs > 0) await delay(account.failures.stallAfterAcceptMs);
     body = successResponse(service.namespace, action, result, requestId);
   } catch (error) {

@@ -40,14 +40,14 @@ export function acceptSend(ctx: ActionContext, draft: SendDraft): SimMessage {
 
   const log = state.sendLog(account.accountId, region);
   // Never before a send already recorded: the log counts in arrival order, and calls finish their parse out of order.
-  const now = Math.max(ctx.arrivedAt, log.latest());
+  const span = { from: Math.max(ctx.arrivedAfter, log.latest()), to: Math.max(ctx.arrivedAt, log.latest()) };
   const weight = {
     rate: fields.destinations.length,
     daily: fields.destinations.filter((a) => !isMailboxSimulator(a)).length,
   };
-  const verdict = log.check(now, weight, account.maxSendRate, account.max24HourSend);
-  if (verdict === 'daily') throw dailyQuotaExceeded();
-  if (verdict === 'rate') {
+  const now = log.place(span, weight, account.maxSendRate, account.max24HourSend);
+  if (now === 'daily') throw dailyQuotaExceeded();
+  if (now === 'rate') {
     state.rateRefusals.set(account.accountId, (state.rateRefusals.get(account.accountId) ?? 0) + 1);
     throw maxSendRateExceeded();
   }

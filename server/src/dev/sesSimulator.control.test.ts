@@ -87,6 +87,22 @@ describe('control endpoints', () => {
     expect((await client(DEMO_ACCESS_KEY_ID).send(new GetSendQuotaCommand({}))).SentLast24Hours).toBe(0);
   });
 
+  it('GET event-loop reports how late its own loop ran, in ms; POST event-loop/reset starts over', async () => {
+    await control('event-loop/reset', { method: 'POST' });
+    // The histogram starts timing at its first sample after a reset: let one pass before the stall.
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    // Block the loop (the test shares the simulator's process): the stall must show in the maximum.
+    const until = performance.now() + 60;
+    while (performance.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const stalled = (await (await control('event-loop')).json()) as { p50Ms: number; p99Ms: number; maxMs: number; samples: number };
+    expect(stalled.maxMs).toBeGreaterThanOrEqual(50);
+    expect(stalled.samples).toBeGreaterThan(0);
+    expect((await control('event-loop/reset', { method: 'POST' })).status).toBe(200);
+    const after = (await (await control('event-loop')).json()) as { maxMs: number };
+    expect(after.maxMs).toBeLessThan(50);
+  });
+
   it('answers 404 for unknown control paths and never treats them as AWS calls', async () => {
     expect((await control('nope')).status).toBe(404);
     expect((await control('reset', { method: 'GET' })).status).toBe(404);

@@ -33,6 +33,9 @@ export type SimulatorControl = {
   /** SNS notification posts so far (answered 2xx, failed, dropped). */
   eventStats: () => Promise<{ posted: number; failed: number; dropped: number }>;
   configureEvents: (patch: Partial<Omit<SimEventsOptions, 'random'>>) => Promise<void>;
+  /** How late the simulator's own event loop ran since `resetEventLoop` (ms). */
+  eventLoop: () => Promise<{ p50Ms: number; p99Ms: number; maxMs: number }>;
+  resetEventLoop: () => Promise<void>;
 };
 
 export type ClusterOptions = {
@@ -117,6 +120,8 @@ function simulatorControl(url: string, pid: number | undefined): SimulatorContro
     rateRefusals: () => call('GET', 'rate-refusals'),
     eventStats: async () => (await call<{ stats: { posted: number; failed: number; dropped: number } }>('GET', 'events')).stats,
     configureEvents: async (patch) => void (await call('POST', 'events', patch)),
+    eventLoop: () => call('GET', 'event-loop'),
+    resetEventLoop: async () => void (await call('POST', 'event-loop/reset')),
   };
 }
 

@@ -65,6 +65,7 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
     const sendAt = performance.now();
     const cpuAtSend = processCpu(c);
     const machineAtSend = machineTicks();
+    await c.sim.resetEventLoop();
     await Promise.all(tenants.map((t) => t.agent.trpc.campaigns.send.mutate({ id: t.campaignId })));
     const longest = Math.max(...tenants.map((t) => t.recipients / t.rate));
     log(`sending: ${tenants.map((t) => `${t.name} ${t.recipients.toLocaleString('en')} at ${t.rate}/s`).join(', ')} (the longest ~${longest.toFixed(0)} s)`);
@@ -73,6 +74,11 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
       () => false,
     );
     const cpu = cpuReport(c, cpuAtSend, machineAtSend, (performance.now() - sendAt) / 1000);
+    const loop = await c.sim.eventLoop();
+    log(
+      `simulator: its event loop ran late by p50 ${loop.p50Ms} ms, p99 ${loop.p99Ms} ms, at most ${loop.maxMs} ms while sending ` +
+        `(it counts a send that waited for it as early as it may have arrived)`,
+    );
     if (allSent) log(`sent: every campaign ${secondsSince(sendAt)} s after send; ${cpu}`);
     else {
       // The machine could not keep up: stop what is still sending (its queued messages end `cancelled`) and
