@@ -229,8 +229,14 @@ describe('an event whose processing job was lost', () => {
   });
 });
 
+/** herald_events_processed_total of the harness's process, by result. */
+const processedCounts = async () => {
+  const values = (await h.herald.deps.metrics.registry.getSingleMetric('herald_events_processed_total')?.get())?.values ?? [];
+  return Object.fromEntries(values.map((v) => [String(v.labels.result), v.value]));
+};
+
 describe('an identity notification that comes before the outcome of its send is written', () => {
-  it('waits as an orphan and is applied once the outcome names its SES message id', async () => {
+  it('waits as an orphan and is applied once the outcome names its SES message id, counted once as an event', async () => {
     const [m] = (await sentCampaign(h, sender, 1, 'early')).messages as [SentMessage];
     const sesId = freshSesId();
     const claimToken = randomUUID();
@@ -238,6 +244,7 @@ describe('an identity notification that comes before the outcome of its send is 
     await h.herald.deps.sql`
       update messages set status = 'sending', claim_token = ${claimToken}, provider_message_id = null, sent_at = null where id = ${m.id}`;
     const delivery = notification(h, sender.accountId, awsExample('identity-delivery', { sesMessageId: sesId, accountId: sender.accountId, recipients: [m.to] }));
+    const before = await processedCounts();
     await deliver(h, [delivery]);
     expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'orphan', message_id: null });
 
@@ -247,5 +254,12 @@ describe('an identity notification that comes before the outcome of its send is 
       interval: 50,
     });
     expect(await messageState(h, m.id)).toMatchObject({ status: 'delivered', provider_message_id: sesId, delivered_at: IDENTITY_MAIL });
+    // One event: an orphan first, then a rematch, never a second applied event.
+    const after = await processedCounts();
+    expect({ applied: after.applied! - before.applied!, orphan: after.orphan! - before.orphan!, rematched: after.rematched! - before.rematched! }).toEqual({
+      applied: 0,
+      orphan: 1,
+      rematched: 1,
+    });
   });
 });

@@ -5,8 +5,20 @@ import { heraldEmailId, heraldMessageId, heraldTestSendId, namedRecipients, pars
 import { applyEmailEvents } from './emailEffects.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
+import type { ProcessedCounts } from '../metrics/eventMetrics.js';
 
-type PendingEvent = { id: string; snsMessageId: string; accountId: string; topicArn: string; sesMessageId: string; receivedAt: string; waitedSeconds: number; payload: unknown };
+type PendingEvent = {
+  id: string;
+  snsMessageId: string;
+  accountId: string;
+  topicArn: string;
+  sesMessageId: string;
+  receivedAt: string;
+  waitedSeconds: number;
+  /** Processed before, as an orphan, and handed back once its SES message id was known (earlyEvents.ts). */
+  reopened: boolean;
+  payload: unknown;
+};
 type Match = { eventId: string; messageId: string; tenantId: string; campaignId: string };
 
 /**
@@ -20,10 +32,10 @@ type Match = { eventId: string; messageId: string; tenantId: string; campaignId:
  * events it took.
  */
 export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env' | 'metrics'>, shard: number, limit: number): Promise<number> {
-  const { taken, reputationTenants, orphans, waitedSeconds, topics } = await processWithRetry(deps, shard, limit);
+  const { taken, counts, reputationTenants, orphans, waitedSeconds, topics } = await processWithRetry(deps, shard, limit);
   await touchTopics(deps.sql, topics);
   // Counted once committed: a batch rolled back and taken again is counted once.
-  deps.metrics.events.processed(taken - orphans.length, orphans.length, waitedSeconds);
+  deps.metrics.events.processed(counts, waitedSeconds);
   // Events naming nothing Herald sent: SES's own ids say which, for a search in the SES console.
   if (orphans.length > 0 && deps.logger.isLevelEnabled('debug')) for (const o of orphans) deps.logger.debug({ shard, snsMessageId: o.snsMessageId, sesMessageId: o.sesMessageId }, 'SES event names no Herald message: kept as orphan');
   await guardTenants(deps, reputationTenants);
@@ -42,7 +54,14 @@ async function processWithRetry(deps: Pick<Deps, 'sql' | 'logger'>, shard: numbe
   }
 }
 
-type BatchResult = { taken: number; reputationTenants: string[]; orphans: { snsMessageId: string; sesMessageId: string }[]; waitedSeconds: number[]; topics: TopicSeen[] };
+type BatchResult = {
+  taken: number;
+  counts: ProcessedCounts;
+  reputationTenants: string[];
+  orphans: { snsMessageId: string; sesMessageId: string }[];
+  waitedSeconds: number[];
+  topics: TopicSeen[];
+};
 
 async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], shard: number, limit: number): Promise<BatchResult> {
   // No fsync wait at commit: these rows are locked until the commit returns, and senders recording
@@ -51,11 +70,12 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
   await tx`set local synchronous_commit = off`;
   const events = await tx<PendingEvent[]>`
     select id, sns_message_id as "snsMessageId", aws_account_id as "accountId", topic_arn as "topicArn", ses_message_id as "sesMessageId",
-      received_at::text as "receivedAt", extract(epoch from clock_timestamp() - received_at)::float8 as "waitedSeconds", payload
+      received_at::text as "receivedAt", extract(epoch from clock_timestamp() - received_at)::float8 as "waitedSeconds",
+      processed_at is not null as reopened, payload
     from message_events where state = 'pending' and shard = ${shard}
     order by received_at limit ${limit}
     for update skip locked`;
-  if (events.length === 0) return { taken: 0, reputationTenants: [], orphans: [], waitedSeconds: [], topics: [] };
+  if (events.length === 0) return { taken: 0, counts: { applied: 0, orphans: 0, rematched: 0 }, reputationTenants: [], orphans: [], waitedSeconds: [], topics: [] };
 
   const effects = new Map<string, Effect>();
   const lookups = [];
@@ -135,8 +155,16 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
     ...[...perMessage.values()].filter((m) => hurt(m.effect)).map((m) => m.tenantId),
     ...[...emails].filter(([eventId]) => hurt(effects.get(eventId))).map(([, m]) => m.tenantId),
   ];
-  const orphans = events.filter((_, i) => marks[i]?.tenant_id === null).map((e) => ({ snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId }));
-  return { taken: events.length, reputationTenants, orphans, waitedSeconds: events.map((e) => Math.max(0, e.waitedSeconds)), topics: latestPerTopic(events) };
+  const isOrphan = events.map((_, i) => marks[i]?.tenant_id === null);
+  const orphans = events.filter((_, i) => isOrphan[i]).map((e) => ({ snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId }));
+  // A reopened event was counted (and its wait observed) when it became an orphan: now it is only a rematch, or nothing new.
+  const counts = { applied: 0, orphans: 0, rematched: 0 };
+  for (const [i, e] of events.entries()) {
+    if (!e.reopened) counts[isOrphan[i] ? 'orphans' : 'applied'] += 1;
+    else if (!isOrphan[i]) counts.rematched += 1;
+  }
+  const waitedSeconds = events.filter((e) => !e.reopened).map((e) => Math.max(0, e.waitedSeconds));
+  return { taken: events.length, counts, reputationTenants, orphans, waitedSeconds, topics: latestPerTopic(events) };
 }
 
 type TopicSeen = { topic_arn: string; account: string; at: string };
