@@ -4,13 +4,19 @@ import { createLoopWatch, type LoopWatch } from './loopWatch.js';
 let watch: LoopWatch | undefined;
 afterEach(() => watch?.stop());
 
-it('says how long the event loop was stalled before the work in hand, and 0 while it runs on time', async () => {
+const STALL_MS = 80;
+const stall = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+
+it('says how long the event loop was stalled before the work in hand, and forgets the stall once the loop has run', async () => {
   watch = createLoopWatch();
   await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(watch.uncertaintyMs()).toBe(0);
-  const until = performance.now() + 60;
-  while (performance.now() < until);
-  expect(watch.uncertaintyMs()).toBeGreaterThanOrEqual(60);
+  // A busy machine may hold any timer back a few milliseconds: far less than the stall below.
+  expect(watch.uncertaintyMs()).toBeLessThan(STALL_MS / 2);
+  stall(STALL_MS);
+  expect(watch.uncertaintyMs()).toBeGreaterThanOrEqual(STALL_MS);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(watch.uncertaintyMs()).toBe(0);
+  expect(watch.uncertaintyMs()).toBeLessThan(STALL_MS / 2);
 });

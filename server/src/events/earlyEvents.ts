@@ -3,12 +3,29 @@ import type { Sql, TransactionSql } from 'postgres';
 /**
  * SES identity notifications carry no Herald tag, so an event matches its email only by SES message
  * id. One that arrives before the sender has written that id down (SES answers, events follow within
- * milliseconds, the outcome is written after the batch) matched nothing and was kept as an orphan.
- * Writing the id hands such orphans back to pending, and the workers' sweep (pendingSweep.ts) has them
- * processed within seconds. processed_at keeps when it was first processed: the second time counts as
- * a rematch, not as another event (herald_events_processed_total). A statement, for use alone or as a
- * CTE of the outcome write.
+ * milliseconds, the outcome is written after the batch) matches nothing and is kept as an orphan.
+ *
+ * Both sides look for the other after their own commit, never inside their transaction: the sender
+ * hands back orphans of the ids it just wrote (reopenEarlyEvents), the event batch hands back the
+ * orphans it just made whose id is now written (reopenMatchedOrphans). Whichever commits second then
+ * sees what the other committed. A check inside the transaction left a gap: an event batch that had
+ * found no match but not yet committed its orphan looked `pending` to the sender's check, and the
+ * orphan stayed one for good (a bounce never suppressing the address).
+ *
+ * A handed-back event is pending again and the workers' sweep (pendingSweep.ts) has it processed
+ * within seconds. processed_at keeps when it was first processed: the second time counts as a rematch,
+ * not as another event (herald_events_processed_total), and such an event is never handed back twice.
  */
 export const reopenEarlyEvents = (sql: Sql | TransactionSql, sesMessageIds: string[]) => sql`
   update message_events set state = 'pending'
   where state = 'orphan' and ses_message_id = any(${sesMessageIds}::text[])`;
+
+/** Hands back the orphans among `eventIds` whose SES message id now names a campaign message or an email of the account's tenants. */
+export const reopenMatchedOrphans = (sql: Sql, eventIds: string[]) => sql`
+  update message_events me set state = 'pending'
+  where me.id = any(${eventIds}::uuid[]) and me.state = 'orphan'
+    and exists (
+      select 1 from tenant_channel_settings t
+      where t.aws_account_id = me.aws_account_id and t.is_connected
+        and (exists (select 1 from messages m where m.tenant_id = t.tenant_id and m.provider_message_id = me.ses_message_id)
+          or exists (select 1 from emails e where e.tenant_id = t.tenant_id and e.provider_message_id = me.ses_message_id)))`;

@@ -6,6 +6,7 @@ import { applyEmailEvents } from './emailEffects.js';
 import { effectOf, mergeEffects, type Effect } from './eventEffects.js';
 import { applyEffects, type MessageEffect } from './applyEffects.js';
 import type { ProcessedCounts } from '../metrics/eventMetrics.js';
+import { reopenMatchedOrphans } from './earlyEvents.js';
 
 type PendingEvent = {
   id: string;
@@ -33,6 +34,9 @@ type Match = { eventId: string; messageId: string; tenantId: string; campaignId:
  */
 export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env' | 'metrics'>, shard: number, limit: number): Promise<number> {
   const { taken, counts, reputationTenants, orphans, waitedSeconds, topics } = await processWithRetry(deps, shard, limit);
+  // After the commit: a sender that wrote one of these SES ids meanwhile may have looked for orphans too early (earlyEvents.ts).
+  const newOrphans = orphans.filter((o) => !o.reopened).map((o) => o.id);
+  if (newOrphans.length > 0) await reopenMatchedOrphans(deps.sql, newOrphans);
   await touchTopics(deps.sql, topics);
   // Counted once committed: a batch rolled back and taken again is counted once.
   deps.metrics.events.processed(counts, waitedSeconds);
@@ -58,7 +62,7 @@ type BatchResult = {
   taken: number;
   counts: ProcessedCounts;
   reputationTenants: string[];
-  orphans: { snsMessageId: string; sesMessageId: string }[];
+  orphans: { id: string; snsMessageId: string; sesMessageId: string; reopened: boolean }[];
   waitedSeconds: number[];
   topics: TopicSeen[];
 };
@@ -156,7 +160,7 @@ async function processInTransaction(tx: TransactionSql, logger: Deps['logger'], 
     ...[...emails].filter(([eventId]) => hurt(effects.get(eventId))).map(([, m]) => m.tenantId),
   ];
   const isOrphan = events.map((_, i) => marks[i]?.tenant_id === null);
-  const orphans = events.filter((_, i) => isOrphan[i]).map((e) => ({ snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId }));
+  const orphans = events.filter((_, i) => isOrphan[i]).map((e) => ({ id: e.id, snsMessageId: e.snsMessageId, sesMessageId: e.sesMessageId, reopened: e.reopened }));
   // A reopened event was counted (and its wait observed) when it became an orphan: now it is only a rematch, or nothing new.
   const counts = { applied: 0, orphans: 0, rematched: 0 };
   for (const [i, e] of events.entries()) {

@@ -85,11 +85,15 @@ export async function recordOutcomes(sql: Sql, claimToken: string, outcomes: Out
   await writePatiently(async () => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await writeOutcomes(sql, claimToken, outcomes);
+        await writeOutcomes(sql, claimToken, outcomes);
+        break;
       } catch (err) {
         if (attempt >= 3 || !isRetryableConflict(err)) throw err;
       }
     }
+    // After the commit, not in it (earlyEvents.ts). Run again with the write if it fails: the write then changes nothing.
+    const providerIds = outcomes.flatMap((o) => (o.status === 'sent' ? [o.providerMessageId] : []));
+    if (providerIds.length > 0) await reopenEarlyEvents(sql, providerIds);
   }, OUTCOME_PATIENCE_MS);
 }
 
@@ -137,8 +141,6 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   // for good). Only then: every lane of a campaign share-locking its one row on every batch makes Postgres
   // build a multixact each time, which was most of the database's work per email at full speed.
   const requeues = rows.some((r) => r.status === 'queued');
-  // Events that came before these ids were known were kept as orphans (earlyEvents.ts).
-  const providerIds = rows.flatMap((r) => (r.provider_id ? [r.provider_id] : []));
   const ids = rows.map((r) => r.id).sort();
   const campaigns = requeues
     ? sql`c as materialized (
@@ -157,7 +159,6 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
       select id from messages where id = any(${ids}::uuid[]) order by id for update
     ),
     all_locked as materialized (select count(*) from locked)
-    ${providerIds.length > 0 ? sql`, early_events as (${reopenEarlyEvents(sql, providerIds)})` : sql``}
     update messages m set
       status = case
         when o.status = 'sent' or m.sent_at is not null then message_status_by_milestones('sent', coalesce(m.sent_at, now()),

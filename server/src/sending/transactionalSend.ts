@@ -78,13 +78,14 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
     deps.logger.debug({ tenantId: claimed.tenantId, emailId, sesMessageId: result.providerMessageId }, 'transactional email sent');
     // What SES answered is kept through a database outage (as campaign batches keep theirs): lost,
     // the email would end `unknown` although SES accepted it.
-    await recordPatiently(() =>
-      deps.sql.begin(async (tx) => {
+    await recordPatiently(async () => {
+      await deps.sql.begin(async (tx) => {
         await tx`update emails set status = 'sent', provider_message_id = ${result.providerMessageId}, sent_at = now(), raw = null, raw_size = ${claimed.raw.length}, held_reason = null, last_error = null, updated_at = now() where id = ${emailId}`;
         await tx`update email_recipients set status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() where email_id = ${emailId} and status = 'queued'`;
-        await reopenEarlyEvents(tx, [result.providerMessageId]);
-      }),
-    );
+      });
+      // After the commit, not in it (earlyEvents.ts).
+      await reopenEarlyEvents(deps.sql, [result.providerMessageId]);
+    });
     return null;
   }
   return afterFailure(deps, emailId, claimed, result.failure);
