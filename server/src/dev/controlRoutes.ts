@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { monitorEventLoopDelay } from 'node:perf_hooks';
 import { simAccountBodySchema, simAccountSchema } from './accounts.js';
+import type { LoopWatch } from './loopWatch.js';
 import type { SimEventsEngine } from './simEvents.js';
 import { simEventsOptionsPatchSchema } from './simEventsOptions.js';
 import { topicAttributes } from './snsActions.js';
 import type { SimulatorState } from './simulatorState.js';
-
-type LoopDelayHistogram = ReturnType<typeof monitorEventLoopDelay>;
 
 /** Everything under this prefix is for tests and demos; AWS calls never use it. */
 export const CONTROL_PREFIX = '/_simulator/';
@@ -16,17 +14,17 @@ const MAX_JSON_BYTES = 1024 * 1024;
 export interface ControlDeps {
   state: SimulatorState;
   events: SimEventsEngine;
-  /** The simulator's own event-loop delay (how late its timers and requests run). */
-  loopDelay: LoopDelayHistogram;
+  /** How late the simulator's own event loop ran while SES calls came in. */
+  loopWatch: LoopWatch;
 }
 
 /**
  * `GET messages[?accountId=]`, `POST reset`, `GET accounts`, `PUT accounts/:accessKeyId`,
- * `GET rate-refusals` (per account id), `GET event-loop` and `POST event-loop/reset` (the simulator's own
- * event-loop delay since the last reset, ms), `GET|POST events`, `GET sns/topics`, `GET configuration-sets[?accountId=]`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
+ * `GET rate-refusals` (per account id), `GET event-loop` and `POST event-loop/reset` (how late the simulator's
+ * own event loop ran while SES calls came in, since the last reset, ms), `GET|POST events`, `GET sns/topics`, `GET configuration-sets[?accountId=]`, and SNS's own URLs under `sns/` (signing certificate, SubscribeURL).
  * Answers JSON; secrets never leave.
  */
-export async function answerControlRequest({ state, events, loopDelay }: ControlDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function answerControlRequest({ state, events, loopWatch }: ControlDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const route = `${req.method ?? 'GET'} ${url.pathname.slice(CONTROL_PREFIX.length)}`;
 
@@ -52,9 +50,9 @@ export async function answerControlRequest({ state, events, loopDelay }: Control
   }
   if (route === 'GET accounts') return json(res, 200, state.listAccounts());
   if (route === 'GET rate-refusals') return json(res, 200, Object.fromEntries(state.rateRefusals));
-  if (route === 'GET event-loop') return json(res, 200, delaySummary(loopDelay));
+  if (route === 'GET event-loop') return json(res, 200, loopWatch.lateness());
   if (route === 'POST event-loop/reset') {
-    loopDelay.reset();
+    loopWatch.resetLateness();
     return json(res, 200, { ok: true });
   }
   if (route === 'GET sns/topics') return json(res, 200, snsTopicsView(state));
@@ -112,13 +110,4 @@ async function readText(req: IncomingMessage): Promise<string> {
   }
   if (size > MAX_JSON_BYTES) throw new Error('body too large');
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** How often the simulator samples its event-loop delay. */
-export const LOOP_DELAY_RESOLUTION_MS = 5;
-
-/** Percentiles of the delay in milliseconds: the histogram holds nanoseconds between samples, the resolution included. */
-function delaySummary(h: LoopDelayHistogram): { p50Ms: number; p99Ms: number; maxMs: number; samples: number } {
-  const ms = (ns: number) => (h.count === 0 ? 0 : Math.max(0, Math.round((ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) * 100) / 100));
-  return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), samples: h.count };
 }

@@ -9,14 +9,31 @@ const stall = (ms: number) => {
   const until = performance.now() + ms;
   while (performance.now() < until);
 };
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('says how long the event loop was stalled before the work in hand, and forgets the stall once the loop has run', async () => {
+it('says how long the event loop was stalled before the call in hand, and forgets the stall once the loop has run', async () => {
   watch = createLoopWatch();
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The first call starts the watch: nothing is known about the time before it.
+  expect(watch.uncertaintyMs()).toBe(0);
+  await pause(30);
   // A busy machine may hold any timer back a few milliseconds: far less than the stall below.
   expect(watch.uncertaintyMs()).toBeLessThan(STALL_MS / 2);
   stall(STALL_MS);
   expect(watch.uncertaintyMs()).toBeGreaterThanOrEqual(STALL_MS);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await pause(30);
   expect(watch.uncertaintyMs()).toBeLessThan(STALL_MS / 2);
+  expect(watch.lateness().maxMs).toBeGreaterThanOrEqual(STALL_MS - 10);
+  watch.resetLateness();
+  expect(watch.lateness().samples).toBe(0);
+});
+
+it('stops ticking two seconds after the last call, and gives the first call after that no allowance', async () => {
+  watch = createLoopWatch();
+  watch.uncertaintyMs();
+  await pause(2_300);
+  const samples = watch.lateness().samples;
+  await pause(200);
+  expect(watch.lateness().samples).toBe(samples);
+  stall(STALL_MS);
+  expect(watch.uncertaintyMs()).toBe(0);
 });

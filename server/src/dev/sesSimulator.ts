@@ -1,10 +1,9 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import { presetAccounts, simAccountSchema, type SimAccountInput } from './accounts.js';
 import { answerAwsRequest } from './awsEndpoint.js';
-import { answerControlRequest, CONTROL_PREFIX, LOOP_DELAY_RESOLUTION_MS } from './controlRoutes.js';
+import { answerControlRequest, CONTROL_PREFIX } from './controlRoutes.js';
 import { createLoopWatch } from './loopWatch.js';
 import { createSimEvents, type SimEvents } from './simEvents.js';
 import type { SimEventsOptions } from './simEventsOptions.js';
@@ -69,13 +68,9 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
   let url = '';
   const events = createSimEvents({ baseUrl: () => url, state, logger, options: options.events });
   state.onReset(() => events.reset());
-  // SES counts a send when it arrives; a simulator whose own loop stalls stamps sends late and may see
-  // evenly spaced ones bunched. GET /_simulator/event-loop tells a test whether that happened.
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-  loopDelay.enable();
+  const loopWatch = createLoopWatch();
   // A test that drives the clock itself decides when sends arrive: no real stall moves them.
-  const loopWatch = options.clock ? null : createLoopWatch();
-  const arrivalUncertaintyMs = () => loopWatch?.uncertaintyMs() ?? 0;
+  const arrivalUncertaintyMs = () => (options.clock ? 0 : loopWatch.uncertaintyMs());
 
   const announce = (message: SimMessage): void => {
     // Scheduled synchronously, so `events.idle()` right after the API answer already waits for them.
@@ -92,7 +87,7 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const answer = path.startsWith(CONTROL_PREFIX)
-      ? answerControlRequest({ state, events, loopDelay }, req, res)
+      ? answerControlRequest({ state, events, loopWatch }, req, res)
       : req.method === 'POST'
         ? answerAwsRequest({ state, logger, announce, askToConfirm: events.askToConfirm, arrivalUncertaintyMs }, req, res)
         : Promise.resolve(notFound(res));
@@ -120,8 +115,7 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
     state,
     events,
     stop: async () => {
-      loopDelay.disable();
-      loopWatch?.stop();
+      loopWatch.stop();
       await events.stop();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
