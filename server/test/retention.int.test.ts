@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -240,5 +241,21 @@ describe('import files', () => {
       { id: oldFailed, status: 'failed', error: 'Broken file', chunks: 0 },
       { id: newFailed, status: 'failed', error: 'Broken file', chunks: 1 },
     ]);
+  });
+});
+
+describe('migration 0021', () => {
+  it('deletes a queued job of the retired imports__purge_stale task and leaves every other job', async () => {
+    const { sql } = h.herald.deps;
+    const later = new Date(Date.now() + 24 * 60 * 60_000).toISOString();
+    await sql`select graphile_worker.add_job('imports__purge_stale', '{}'::json, run_at => ${later}::timestamptz)`;
+    await sql`select graphile_worker.add_job('retention__purge', '{}'::json, run_at => ${later}::timestamptz, job_key => 'migration-0021-test')`;
+    const tasks = () => sql<{ task: string }[]>`select task_identifier as task from graphile_worker.jobs where task_identifier in ('imports__purge_stale', 'retention__purge') order by 1`;
+    expect((await tasks()).map((r) => r.task)).toEqual(['imports__purge_stale', 'retention__purge']);
+
+    await sql.unsafe(readFileSync(new URL('../../drizzle/0021_retire_imports_purge_stale.sql', import.meta.url), 'utf8'));
+
+    expect((await tasks()).map((r) => r.task)).toEqual(['retention__purge']);
+    await sql`select graphile_worker.remove_job('migration-0021-test')`;
   });
 });
