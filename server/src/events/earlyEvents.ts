@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
 
 /**
  * SES identity notifications carry no Herald tag, so an event matches its email only by SES message
@@ -16,7 +16,8 @@ import type { Sql, TransactionSql } from 'postgres';
  * within seconds. processed_at keeps when it was first processed: the second time counts as a rematch,
  * not as another event (herald_events_processed_total), and such an event is never handed back twice.
  */
-export const reopenEarlyEvents = (sql: Sql | TransactionSql, sesMessageIds: string[]) => sql`
+/** Hands back the orphans of SES ids a sender just wrote; `Sql`, not a transaction: it must run after the write's commit. */
+export const reopenEarlyEvents = (sql: Sql, sesMessageIds: string[]) => sql`
   update message_events set state = 'pending'
   where state = 'orphan' and ses_message_id = any(${sesMessageIds}::text[])`;
 
