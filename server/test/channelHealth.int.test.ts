@@ -47,7 +47,7 @@ describe('test emails', () => {
     await vi.waitFor(async () => {
       const [pending] = await sql()`select count(*)::int as n from message_events where aws_account_id = ${sender.accountId} and state = 'pending'`;
       expect(pending?.n).toBe(0);
-    });
+    }, { timeout: 10_000, interval: 100 });
     const suppressed = await sql()`select email from suppressions where tenant_id = ${sender.tenantId}`;
     expect(suppressed).toEqual([]);
     const health = await sender.agent.trpc.channels.email.health.query();
@@ -75,7 +75,7 @@ describe('test emails', () => {
       const rows = await sql()`select me.state, me.test_send_id from message_events me where me.ses_message_id = ${test.messageId}`;
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((r) => r.state === 'applied' && r.test_send_id !== null)).toBe(true);
-    });
+    }, { timeout: 10_000, interval: 100 });
     expect((await sender.agent.trpc.campaigns.metrics.query({ id })).counts.recipients).toBe(3);
     expect((await sender.agent.trpc.channels.email.health.query()).orphanEventsLast24h).toBe(0);
 

@@ -159,11 +159,12 @@ describe('webhook refusals', () => {
     // A real refusal: a notification whose signature no longer matches its message.
     const forged = notification(h, alpha.accountId, awsExample('delivery', { sesMessageId: 'x', accountId: alpha.accountId, recipients: ['a@b.test'] }));
     expect((await postSns(h.herald.url, { ...forged, Message: forged.Message.replace('delivery', 'Delivery') })).status).toBe(403);
+    // The counter is written once a second (refusalCounter.ts): the default 1 s wait is too short.
     const [refused] = await vi.waitFor(async () => {
       const rows = await sql<{ reason: string; hour: string }[]>`select reason, hour::text from webhook_refusals where aws_account_id = ${alpha.accountId}`;
       expect(rows).toHaveLength(1);
       return rows;
-    });
+    }, { timeout: 10_000, interval: 100 });
     await sql`
       insert into webhook_refusals (aws_account_id, reason, hour, count)
       values (${alpha.accountId}, 'bad-signature', date_trunc('hour', now()) - interval '31 days', 3),
