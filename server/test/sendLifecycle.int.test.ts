@@ -105,6 +105,28 @@ it('the fan-out is safe to re-run: one message per member, whatever the number o
   expect((await c.agent.trpc.campaigns.metrics.query({ id: c.id })).counts.recipients).toBe(5);
 });
 
+it('a fan-out that meets a row another transaction is making waits for it, then makes the rest once', async () => {
+  const c = await sending(5);
+  const { sql } = h.herald.deps;
+  const other = await sql.reserve();
+  try {
+    await other`begin`;
+    await other`
+      insert into messages (tenant_id, campaign_id, contact_id, to_address, status)
+      select tenant_id, ${c.id}, id, email, 'queued' from contacts where tenant_id = ${c.tenantId} order by email limit 1`;
+    const running = fanOut(c.id);
+    // The fan-out's insert now waits on the unique (campaign_id, contact_id) index for the open row.
+    await new Promise((r) => setTimeout(r, 300));
+    await other`commit`;
+    await running;
+  } finally {
+    other.release();
+  }
+  expect(await statuses(c.id)).toEqual({ queued: 5 });
+  const [distinct] = await sql`select count(distinct contact_id)::int as n from messages where campaign_id = ${c.id}`;
+  expect(distinct?.n).toBe(5);
+});
+
 it('graceful stop: sends waiting for their slot are released unsent, not lost', async () => {
   const c = await sending(6, 2);
   await fanOut(c.id);
