@@ -6,8 +6,7 @@ import {
   type SentMessage,
 } from './sesEventHelpers.js';
 import { shardOf } from '../src/events/shards.js';
-import { recordOutcomes } from '../src/sending/claims.js';
-import { awsExample, postSns, type ExampleName } from './snsHelpers.js';
+import { awsExample, type ExampleName } from './snsHelpers.js';
 
 /**
  * SES events through the real `POST /webhooks/email` and the real worker:
@@ -226,69 +225,5 @@ describe('an event whose processing job was lost', () => {
     await waitProcessed(h, [envelope.MessageId]);
     expect((await eventRow(envelope.MessageId))?.state).toBe('applied');
     expect((await messageState(h, m.id)).status).toBe('delivered');
-  });
-});
-
-/** herald_events_processed_total of the harness's process, by result. */
-const processedCounts = async () => {
-  const values = (await h.herald.deps.metrics.registry.getSingleMetric('herald_events_processed_total')?.get())?.values ?? [];
-  return Object.fromEntries(values.map((v) => [String(v.labels.result), v.value]));
-};
-
-describe('an identity notification that comes before the outcome of its send is written', () => {
-  it('waits as an orphan and is applied once the outcome names its SES message id, counted once as an event', async () => {
-    const [m] = (await sentCampaign(h, sender, 1, 'early')).messages as [SentMessage];
-    const sesId = freshSesId();
-    const claimToken = randomUUID();
-    // As a sender holds the message between SES's answer and writing it down.
-    await h.herald.deps.sql`
-      update messages set status = 'sending', claim_token = ${claimToken}, provider_message_id = null, sent_at = null where id = ${m.id}`;
-    const delivery = notification(h, sender.accountId, awsExample('identity-delivery', { sesMessageId: sesId, accountId: sender.accountId, recipients: [m.to] }));
-    const before = await processedCounts();
-    await deliver(h, [delivery]);
-    expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'orphan', message_id: null });
-
-    await recordOutcomes(h.herald.deps.sql, claimToken, [{ id: m.id, status: 'sent', providerMessageId: sesId }]);
-    await vi.waitFor(async () => expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'applied', message_id: m.id, tenant_id: sender.tenantId }), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    expect(await messageState(h, m.id)).toMatchObject({ status: 'delivered', provider_message_id: sesId, delivered_at: IDENTITY_MAIL });
-    // One event: an orphan first, then a rematch, never a second applied event.
-    const after = await processedCounts();
-    expect({ applied: after.applied! - before.applied!, orphan: after.orphan! - before.orphan!, rematched: after.rematched! - before.rematched! }).toEqual({
-      applied: 0,
-      orphan: 1,
-      rematched: 1,
-    });
-  });
-
-  it('is applied when the outcome is written while the event batch that found no match has yet to commit its orphan', async () => {
-    const [m] = (await sentCampaign(h, sender, 1, 'race')).messages as [SentMessage];
-    const sesId = freshSesId();
-    const claimToken = randomUUID();
-    await h.herald.deps.sql`
-      update messages set status = 'sending', claim_token = ${claimToken}, provider_message_id = null, sent_at = null where id = ${m.id}`;
-    // Holds the event batch's transaction for a moment after it found no match, as a busy database might:
-    // the sender writes the outcome right then, and its look for orphans finds the event still pending.
-    const sql = h.herald.deps.sql;
-    await sql.unsafe(`
-      create or replace function hold_orphan_for_test() returns trigger language plpgsql as $$
-      begin perform pg_sleep(1.5); return new; end $$`);
-    await sql.unsafe(`
-      create trigger hold_orphan_for_test before update on message_events for each row
-      when (new.state = 'orphan' and new.ses_message_id = '${sesId}') execute function hold_orphan_for_test()`);
-    try {
-      const delivery = notification(h, sender.accountId, awsExample('identity-delivery', { sesMessageId: sesId, accountId: sender.accountId, recipients: [m.to] }));
-      const answer = await postSns(h.herald.url, delivery);
-      expect(answer.status).toBe(200);
-      await vi.waitFor(async () => expect((await sql`select 1 from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'`).length).toBe(1), { timeout: 10_000, interval: 20 });
-      await recordOutcomes(sql, claimToken, [{ id: m.id, status: 'sent', providerMessageId: sesId }]);
-      expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'pending' });
-      await vi.waitFor(async () => expect(await eventRow(delivery.MessageId)).toMatchObject({ state: 'applied', message_id: m.id }), { timeout: 10_000, interval: 50 });
-      expect(await messageState(h, m.id)).toMatchObject({ status: 'delivered', delivered_at: IDENTITY_MAIL });
-    } finally {
-      await sql.unsafe('drop trigger hold_orphan_for_test on message_events; drop function hold_orphan_for_test()');
-    }
   });
 });

@@ -6,7 +6,8 @@ import type { Sql } from 'postgres';
  * milliseconds, the outcome is written after the batch) matches nothing and is kept as an orphan.
  *
  * Both sides look for the other after their own commit, never inside their transaction: the sender
- * hands back orphans of the ids it just wrote (reopenEarlyEvents), the event batch hands back the
+ * (campaign outcomes, transactional emails, test emails) hands back orphans of the ids it just wrote
+ * (reopenEarlyEvents), the event batch hands back the
  * orphans it just made whose id is now written (reopenMatchedOrphans). Whichever commits second then
  * sees what the other committed. A check inside the transaction left a gap: an event batch that had
  * found no match but not yet committed its orphan looked `pending` to the sender's check, and the
@@ -21,7 +22,7 @@ export const reopenEarlyEvents = (sql: Sql, sesMessageIds: string[]) => sql`
   update message_events set state = 'pending'
   where state = 'orphan' and ses_message_id = any(${sesMessageIds}::text[])`;
 
-/** Hands back the orphans among `eventIds` whose SES message id now names a campaign message or an email of the account's tenants. */
+/** Hands back the orphans among `eventIds` whose SES message id now names a campaign message, an email or a test email of the account's tenants. */
 export const reopenMatchedOrphans = (sql: Sql, eventIds: string[]) => sql`
   update message_events me set state = 'pending'
   where me.id = any(${eventIds}::uuid[]) and me.state = 'orphan'
@@ -29,4 +30,5 @@ export const reopenMatchedOrphans = (sql: Sql, eventIds: string[]) => sql`
       select 1 from tenant_channel_settings t
       where t.aws_account_id = me.aws_account_id and t.is_connected
         and (exists (select 1 from messages m where m.tenant_id = t.tenant_id and m.provider_message_id = me.ses_message_id)
-          or exists (select 1 from emails e where e.tenant_id = t.tenant_id and e.provider_message_id = me.ses_message_id)))`;
+          or exists (select 1 from emails e where e.tenant_id = t.tenant_id and e.provider_message_id = me.ses_message_id)
+          or exists (select 1 from test_sends ts where ts.tenant_id = t.tenant_id and ts.provider_message_id = me.ses_message_id)))`;

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { reopenEarlyEvents } from '../../events/earlyEvents.js';
 
 export type TestSendKind = 'campaign' | 'setup';
 
@@ -19,8 +20,16 @@ export async function recordTestSend(
   return row.id;
 }
 
-/** SES's answer for a recorded test email: its MessageId, or why it was refused. */
+/**
+ * SES's answer for a recorded test email: its MessageId, or why it was refused.
+ * An identity notification (no `herald_test` tag) that came before the MessageId
+ * was written is an orphan by now: it is handed back (events/earlyEvents.ts).
+ */
 export async function finishTestSend(deps: Pick<Deps, 'sql'>, id: string, outcome: { providerMessageId: string | null } | { error: string }): Promise<void> {
-  if ('error' in outcome) await deps.sql`update test_sends set error = ${outcome.error} where id = ${id}`;
-  else await deps.sql`update test_sends set provider_message_id = ${outcome.providerMessageId} where id = ${id}`;
+  if ('error' in outcome) {
+    await deps.sql`update test_sends set error = ${outcome.error} where id = ${id}`;
+    return;
+  }
+  await deps.sql`update test_sends set provider_message_id = ${outcome.providerMessageId} where id = ${id}`;
+  if (outcome.providerMessageId) await reopenEarlyEvents(deps.sql, [outcome.providerMessageId]);
 }
