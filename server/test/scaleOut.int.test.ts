@@ -8,13 +8,13 @@ import type { ScaleTenant } from './scaleOut/tenants.js';
 
 /**
  * Scale-out, the short version of `bench/scale-out.ts`: 2 API processes (WORKER=off) and 3 worker
- * processes on one database, 3 tenants at SES rates of 14, 50 and 200 emails/s sending at once (~20 s
+ * processes on one database, 3 tenants at SES rates of 14, 50 and 200 emails/s sending at once (~10 s
  * each), the simulator (its own process) posting SES events to both API processes in turn, and
  * live-metrics subscribers on both. Nothing another process needs may live in one process's memory:
  * before the campaigns start, a session, the login throttle and an idempotency key each cross processes.
  */
 
-const SECONDS = 20;
+const SECONDS = 10;
 const TENANTS = [14, 50, 200].map((rate) => ({ name: `T${rate}`, rate, recipients: rate * SECONDS }));
 
 let db: TestDatabase;
@@ -38,7 +38,7 @@ it('sends three tenants at once across 2 API and 3 worker processes: within each
     tenants: TENANTS,
     fairShare: 0.98,
     relativeFairShare: 0.95,
-    // ~20 s of sending; a machine busy with other work may need many times that.
+    // ~10 s of sending; a machine busy with other work may need many times that.
     sendTimeoutS: 240,
     // Fewer opens and clicks than the simulator's default: the same paths, less of the machine.
     events: { openProbability: 0.1, clickProbability: 0.2 },
