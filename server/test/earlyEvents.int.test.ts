@@ -4,6 +4,7 @@ import type { SnsEnvelope } from '../src/dev/snsMessages.js';
 import { recordOutcomes } from '../src/sending/claims.js';
 import { finishTestSend, recordTestSend } from '../src/services/channels/testSendRecords.js';
 import { readySender, simAccount, type Sender } from './sendingHelpers.js';
+import { killHard, startWorker, stopWorkersAfterAll, workerEnv, type WorkerProcess } from './workerProcesses.js';
 import { deliver, messageState, notification, sentCampaign, useHarness, type SentMessage } from './sesEventHelpers.js';
 import { awsExample, postSns } from './snsHelpers.js';
 
@@ -13,6 +14,8 @@ import { awsExample, postSns } from './snsHelpers.js';
  * (src/events/earlyEvents.ts). Through the real webhook and worker.
  */
 const h = useHarness();
+const workers = new Set<WorkerProcess>();
+stopWorkersAfterAll(h, workers);
 let sender: Sender;
 beforeAll(async () => {
   sender = await readySender(h.herald, h.sim, simAccount(), 'Early');
@@ -121,5 +124,30 @@ describe('an identity notification that comes before the SES message id of a tes
     // Written as a bare update, so that only the event batch's own look after its commit can find it.
     await whileTheBatchHoldsItsOrphan(sesId, delivery, () => h.herald.deps.sql`update test_sends set provider_message_id = ${sesId} where id = ${id}`);
     await becomes(delivery.MessageId, { state: 'applied', test_send_id: id, tenant_id: sender.tenantId });
+  });
+});
+
+describe('an orphan left by a process killed between writing the SES message id and its look for orphans', () => {
+  it('is handed back by the next worker process to start when it is recent; older and unmatched ones stay orphans', { timeout: 120_000 }, async () => {
+    const [recent, old] = [await heldMessage('killed-recent'), await heldMessage('killed-old')];
+    const [recentId, oldId] = [freshSesId(), freshSesId()];
+    const [onRecent, onOld, onNothing] = [identityDelivery(recentId, recent.to), identityDelivery(oldId, old.to), identityDelivery(freshSesId(), 'nobody@inbox.test')];
+    await deliver(h, [onRecent, onOld, onNothing]);
+    const { sql } = h.herald.deps;
+    await sql`update message_events set received_at = now() - interval '2 hours' where sns_message_id = ${onOld.MessageId}`;
+    // The outcomes as a sender commits them, without the look that would follow: the process died in between.
+    for (const [m, sesId] of [[recent, recentId], [old, oldId]] as const) {
+      await sql`update messages set status = 'sent', provider_message_id = ${sesId}, sent_at = now(), claim_token = null where id = ${m.id}`;
+    }
+    for (const e of [onRecent, onOld, onNothing]) expect(await eventRow(e.MessageId)).toMatchObject({ state: 'orphan' });
+
+    const worker = await startWorker(workerEnv(h.herald, h.sim));
+    workers.add(worker);
+    await becomes(onRecent.MessageId, { state: 'applied', message_id: recent.id });
+    expect(await messageState(h, recent.id)).toMatchObject({ status: 'delivered', delivered_at: IDENTITY_MAIL });
+    expect(worker.output()).toContain('SES events left as orphans by a stopped process handed back for processing');
+    expect(await eventRow(onOld.MessageId)).toMatchObject({ state: 'orphan' });
+    expect(await eventRow(onNothing.MessageId)).toMatchObject({ state: 'orphan' });
+    await killHard(worker);
   });
 });

@@ -54,7 +54,8 @@ export const messageEvents = pgTable(
     // The health panel reads an account's events of the last 24 hours.
     index('message_events_account_received_idx').on(t.awsAccountId, t.receivedAt),
     index('message_events_tenant_id_idx').on(t.tenantId, t.occurredAt),
-    index('message_events_orphans_idx').on(t.awsAccountId).where(sql`${t.state} = 'orphan'`),
+    // An account's orphans of the last 24 hours (the health panel), of the last hour (handed back at worker start, events/earlyEvents.ts).
+    index('message_events_orphans_received_idx').on(t.awsAccountId, t.receivedAt).where(sql`${t.state} = 'orphan'`),
     // An event can beat the outcome naming its SES message id (sending/claims.ts): found again by that id.
     index('message_events_orphans_ses_idx').on(t.sesMessageId).where(sql`${t.state} = 'orphan'`),
   ],
