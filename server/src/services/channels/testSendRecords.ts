@@ -23,7 +23,7 @@ export async function recordTestSend(
 /**
  * SES's answer for a recorded test email: its MessageId, or why it was refused.
  * An identity notification (no `herald_test` tag) that came before the MessageId
- * was written is an orphan by now: it is handed back (events/earlyEvents.ts).
+ * was written may be an orphan by now: it is handed back (events/earlyEvents.ts).
  */
 export async function finishTestSend(deps: Pick<Deps, 'sql'>, id: string, outcome: { providerMessageId: string | null } | { error: string }): Promise<void> {
   if ('error' in outcome) {
