@@ -42,7 +42,7 @@ const RECENT_ORPHANS = '1 hour';
 
 /**
  * Hands back the orphans of the last hour whose SES message id is now known: the ones a process killed between
- * its commit and its look after it left behind. Run once when a worker process starts (sending/recoveryLoop.ts),
+ * its commit and its look after it left behind. Run once when a worker process starts (pendingSweep.ts),
  * never in a loop: an event handed back that still matches nothing is an orphan again, and stays one.
  */
 export async function reopenRecentOrphans(sql: Sql): Promise<number> {

@@ -2,6 +2,7 @@ import { logFailure } from '../db/outageReporter.js';
 import type { Sql } from 'postgres';
 import type { Deps } from '../deps.js';
 import { addJob } from '../queue/addJob.js';
+import { reopenRecentOrphans } from './earlyEvents.js';
 import { eventsJobKey } from './shards.js';
 
 /** Stored events still pending after this have (very likely) lost their processing job. */
@@ -26,9 +27,18 @@ export async function sweepPendingEvents(sql: Sql): Promise<number> {
   return stranded.length;
 }
 
-/** Runs the sweep every second in a worker process, until stopped. */
+/**
+ * Runs the sweep every second in a worker process, until stopped. First, once,
+ * it hands back the orphans a killed process may have left (earlyEvents.ts);
+ * the sweep then has them processed.
+ */
 export function startPendingSweepLoop(deps: Deps): { stop: () => Promise<void> } {
-  let running: Promise<void> | null = null;
+  let running: Promise<void> | null = reopenRecentOrphans(deps.sql)
+    .then((events) => {
+      if (events > 0) deps.logger.info({ events }, 'SES events left as orphans by a stopped process handed back for processing');
+    })
+    .catch((err: unknown) => logFailure(deps, 'worker', err, 'handing back recent orphan SES events failed'))
+    .finally(() => (running = null));
   const pass = () => {
     if (running) return;
     running = sweepPendingEvents(deps.sql)
