@@ -15,6 +15,7 @@ import { startMetricsListener } from './http/metricsListener.js';
 import { createMetrics } from './metrics/createMetrics.js';
 import { taskPayloads } from './queue/payloads.js';
 import { createSesClients } from './ses/clients.js';
+import { createDbClock } from './sending/dbClock.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -87,7 +88,7 @@ export async function startHerald(config: Env, logger: Logger, roles: Roles): Pr
       exposed: env.metricsToken !== undefined,
       tenantLabels: env.metricsTenantLabels,
     });
-    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients, metrics, outage: createOutageReporter(logger) };
+    const deps: Deps = { env, db: client.db, sql: client.sql, logger, keyring, now: () => new Date(), sesClients, metrics, outage: createOutageReporter(logger), dbClock: createDbClock() };
 
     if (roles.worker) {
       const worker = await startWorker(deps, databaseUrl);

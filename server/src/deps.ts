@@ -6,6 +6,7 @@ import type { Env } from './env.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/createMetrics.js';
 import type { SesClients } from './ses/clients.js';
+import type { DbClock } from './sending/dbClock.js';
 
 /** Everything a service may need, built once at boot and passed explicitly. */
 export type Deps = {
@@ -22,4 +23,6 @@ export type Deps = {
   outage: OutageReporter;
   /** The process's Prometheus registry and the recorders the pipelines count into (served at GET /metrics). */
   metrics: Metrics;
+  /** This process's reckoning of the database clock, which the send-rate limiter's slots are on. */
+  dbClock: DbClock;
 };

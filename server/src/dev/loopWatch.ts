@@ -29,6 +29,8 @@ export function createLoopWatch(): LoopWatch {
   const late = createHistogram();
   let timer: NodeJS.Timeout | null = null;
   let lastTick = 0;
+  /** When the tick before a late one ran: the stall that tick ended began after it. */
+  let stallBegan: number | null = null;
   let lastCall = 0;
   const stop = () => {
     if (timer) clearInterval(timer);
@@ -38,6 +40,7 @@ export function createLoopWatch(): LoopWatch {
     const now = performance.now();
     // Microseconds, at least 1: the histogram takes positive integers.
     late.record(Math.max(1, Math.round((now - lastTick - TICK_MS) * 1000)));
+    stallBegan = now - lastTick > TICK_MS + TIMER_SLACK_MS ? lastTick : null;
     lastTick = now;
     if (now - lastCall > IDLE_STOP_MS) stop();
   };
@@ -53,7 +56,11 @@ export function createLoopWatch(): LoopWatch {
         return 0;
       }
       const sinceTick = now - lastTick;
-      return sinceTick > TICK_MS + TIMER_SLACK_MS ? sinceTick : 0;
+      if (sinceTick > TICK_MS + TIMER_SLACK_MS) return sinceTick;
+      // The loop just came back from a stall: timers run first in its turn, so the late tick has reset
+      // lastTick, but a request taken up in the same turn may have waited through the whole stall
+      // (seen: a 62 ms stall, then a send stamped 50 ms late and refused for the rate).
+      return stallBegan !== null && sinceTick <= TICK_MS ? now - stallBegan : 0;
     },
     lateness: () => ({ p50Ms: ms(late.percentile(50)), p99Ms: ms(late.percentile(99)), maxMs: ms(late.max), samples: late.count }),
     resetLateness: () => late.reset(),

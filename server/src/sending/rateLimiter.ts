@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { boundsOf, type DbClock } from './dbClock.js';
 
 /**
  * Per-tenant send-rate limiter shared by every worker process on every
@@ -47,6 +48,8 @@ export type RateLimiterDeps = {
   sql: Sql;
   /** Epoch ms standing in for the database clock. Tests only: production workers must share the database's clock. */
   databaseNow?: () => number;
+  /** The process's reckoning of the database clock from recent round trips; without it, each reservation's own round trip bounds it. */
+  clock?: DbClock;
 };
 
 export type SendSlot = {
@@ -115,17 +118,15 @@ export async function reserveSendSlots(deps: RateLimiterDeps, input: ReserveInpu
     if (!taken) throw new Error('send_rate_buckets row vanished while reserving (tenant deleted?)');
   }
   const { row, requestedAt, receivedAt } = taken;
+  const sample = { dbMs: row.nowMs, sentAt: requestedAt, queuedMs: row.queuedMs, receivedAt };
+  // A fixed databaseNow does not advance with the local clock: only its own round trip bounds it.
+  const offset = deps.clock && !deps.databaseNow ? deps.clock.observe(sample) : boundsOf(sample);
   const slots: SendSlot[] = [];
   for (let i = 0; i < row.granted; i++) {
     const at = row.startMs + i * interval;
-    const waitMs = at - row.nowMs;
-    // The database read its clock somewhere between requestedAt + queuedMs and
-    // receivedAt (local time): waking after the latter is never early, and
-    // lateness is measured from the former, so it is never underestimated.
-    // The whole round trip counts against the tolerance: narrower bounds from the tightest round
-    // trips of the last seconds sent more on time by this process's reckoning, but SES then saw
-    // more of them bunched (bench/scale-out: 6–13 refusals per tenant where there were none).
-    slots.push({ at, waitMs, notBefore: receivedAt + waitMs, notAfter: requestedAt + row.queuedMs + waitMs + SLOT_LATENESS_TOLERANCE_MS });
+    // The slot is at local time `at − offset`, offset within [low, high] (dbClock.ts): waking at the
+    // latest such time is never early, and lateness measured from the earliest is never underestimated.
+    slots.push({ at, waitMs: at - row.nowMs, notBefore: at - offset.low, notAfter: at - offset.high + SLOT_LATENESS_TOLERANCE_MS });
   }
   return { slots, nextFreeInMs: row.startMs + row.granted * interval - row.nowMs };
 }

@@ -1,6 +1,7 @@
 import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import { createSendTally, type SendOutcome } from '../metrics/sendMetrics.js';
+import { MissedDeparture } from '../ses/departure.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
@@ -47,8 +48,13 @@ type Ready = { message: ClaimedMessage; raw: Buffer };
  */
 export type LaneHalt = { accountWide: SendFailure | null };
 type BatchInput = { sender: CampaignSender; channel: SendingChannel; claimed: ClaimedMessage[]; claimToken: string; signal: AbortSignal | undefined; halt: LaneHalt };
-/** A batch whose sends have all started (or were handed back): `finished` has every claimed message's outcome once SES answered. */
-export type DispatchedBatch = { finished: Promise<Outcome[]> };
+/**
+ * A batch whose sends have all started (or were handed back): `finished` has every claimed message's
+ * outcome once SES answered. `claimNextAt` (performance.now() scale) is set when the tenant's rate had no
+ * slot for part of the batch: other batches, lanes or processes hold it until then, so a claim before it
+ * would only be handed back too.
+ */
+export type DispatchedBatch = { finished: Promise<Outcome[]>; claimNextAt: number | null };
 
 const release = (id: string, retryInMs = 0): Outcome => ({ id, status: 'queued', attemptSpent: false, retryInMs, error: null });
 
@@ -90,13 +96,11 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
   }
   if (ready.length === 0) {
     tally.record(metrics, 'campaign', sender.tenantId);
-    return { finished: Promise.resolve(outcomes) };
+    return { finished: Promise.resolve(outcomes), claimNextAt: null };
   }
 
   const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: slotWindowMs(channel.ratePerSec) };
-  const send = async ({ message, raw }: Ready): Promise<Outcome> => {
-    if (signal?.aborted || halt.accountWide) return release(message.id);
-    const result = await sender.send(message, raw);
+  const outcomeOfSend = (message: ClaimedMessage, result: SendResult): Outcome => {
     if (!result.ok && (result.failure.kind === 'quota' || result.failure.kind === 'account')) halt.accountWide ??= result.failure;
     const outcome = outcomeOf(message, result);
     tally.add(OUTCOME_OF[outcome.status], result.ok ? 'none' : result.failure.kind);
@@ -106,6 +110,20 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
     }
     return outcome;
   };
+  /** Starts one send at its slot; `departed` is false when its request could not leave by `sendBy` (it takes a new slot). */
+  const start = ({ message, raw }: Ready, sendBy: number): { departed: Promise<boolean>; outcome: Promise<Outcome> } => {
+    if (signal?.aborted || halt.accountWide) return { departed: Promise.resolve(true), outcome: Promise.resolve(release(message.id)) };
+    let depart: (left: boolean) => void = () => {};
+    const departed = new Promise<boolean>((resolve) => (depart = resolve));
+    const outcome = sender.send(message, raw, { by: sendBy, departed: depart }).then((result) => outcomeOfSend(message, result));
+    // The check has answered by the time the call settles, except for a call that failed before reaching it.
+    // Only a MissedDeparture proves nothing left; any other failure counts as sent, and fails the batch.
+    void outcome.then(
+      () => depart(true),
+      (err: unknown) => depart(!(err instanceof MissedDeparture)),
+    );
+    return { departed, outcome };
+  };
   const sends: Promise<Outcome>[] = [];
   // The lane claims its next batch a little before this one's last slot, so its reservation follows on
   // from this one instead of starting after a gap (a claim and fifty builds take tens of milliseconds).
@@ -114,6 +132,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
   // Messages the rate has no slot for yet go back to the queue at once, not with the batch's outcomes:
   // a worker killed before those are written would leave them `unknown` though SES never saw them.
   const handingBack: Promise<void>[] = [];
+  let claimNextAt: number | null = null;
   const handBack = (deferred: Outcome[]) =>
     recordOutcomes(deps.sql, claimToken, deferred).catch((err: unknown) => {
       logFailure(deps, 'worker', err, 'handing back messages without a slot failed: they are written with the batch', { tenantId: channel.tenantId });
@@ -130,7 +149,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       }
       // A reservation that fails (the database went away mid-batch) must not lose what earlier rounds
       // sent: the rest goes back to the queue untouched and the outcomes are recorded once it is back.
-      const reserved = await reserveSendSlots({ sql: deps.sql }, { ...rate, count: waiting.length }).catch((err: unknown) => {
+      const reserved = await reserveSendSlots({ sql: deps.sql, clock: deps.dbClock }, { ...rate, count: waiting.length }).catch((err: unknown) => {
         logFailure(deps, 'worker', err, 'reserving send slots failed: the rest of the batch goes back to the queue', { tenantId: channel.tenantId });
         return null;
       });
@@ -141,6 +160,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       const { slots, nextFreeInMs } = reserved;
       const deferred = waiting.slice(slots.length).map(({ message }) => release(message.id, nextFreeInMs));
       if (deferred.length > 0) handingBack.push(handBack(deferred));
+      if (round === 0 && deferred.length > 0) claimNextAt = performance.now() + nextFreeInMs - NEXT_BATCH_LEAD_MS;
       metrics.slots('campaign', 'granted', slots.length);
       metrics.slots('campaign', 'deferred', waiting.length - slots.length);
       metrics.waited('campaign', slots.reduce((sum, slot) => sum + Math.max(0, slot.waitMs), 0) / 1000);
@@ -150,8 +170,11 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       // No abort signal for the sleeps (at most slotWindowMs): fifty sends would put fifty listeners on it.
       const onTime = await Promise.all(
         slotted.map(async (item, i) => {
-          if (!(await waitForSlot(slots[i] as SendSlot))) return false;
-          sends.push(send(item));
+          const slot = slots[i] as SendSlot;
+          if (!(await waitForSlot(slot))) return false;
+          const { departed, outcome } = start(item, slot.notAfter);
+          if (!(await departed)) return false;
+          sends.push(outcome);
           return true;
         }),
       );
@@ -167,7 +190,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
   };
   const finished = sendAll().finally(dispatch);
   await dispatched;
-  return { finished };
+  return { finished, claimNextAt };
 }
 
 /** A claimed message's status after the attempt, as herald_sends_total names it. */

@@ -55,7 +55,7 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
 
   const metrics = deps.metrics.sends;
   const waitStarted = performance.now();
-  const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
+  const turn = await awaitSendTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
   if (turn !== 'go') {
     metrics.slots('transactional', turn === 'full' ? 'deferred' : 'missed', 1);
     return { runAt: new Date(deps.now().getTime() + 1000) };

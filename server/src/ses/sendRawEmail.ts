@@ -1,5 +1,6 @@
 import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import { sesTags, type MessageTags } from './messageTags.js';
+import { checkDeparture, MissedDeparture, type Departure } from './departure.js';
 import { classifySendError, type SendFailure } from './sendError.js';
 
 export type RawEmail = {
@@ -10,30 +11,36 @@ export type RawEmail = {
   /** The tenant's configuration set: without one SES publishes no events for the email. */
   configurationSetName: string | null;
   tags: MessageTags;
+  /** A rate slot to leave within: past it the call rejects with MissedDeparture and nothing is sent. */
+  departure?: Departure;
 };
 
 export type SendResult = { ok: true; providerMessageId: string } | { ok: false; failure: SendFailure };
 
 /** One SendRawEmail call; resolves to SES's MessageId and throws the SDK's error. */
 export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<string | undefined> {
-  const answer = await ses.send(
-    new SendRawEmailCommand({
-      RawMessage: { Data: email.raw },
-      Destinations: Array.isArray(email.to) ? email.to : [email.to],
-      ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
-      Tags: sesTags(email.tags),
-    }),
-  );
+  const command = new SendRawEmailCommand({
+    RawMessage: { Data: email.raw },
+    Destinations: Array.isArray(email.to) ? email.to : [email.to],
+    ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
+    Tags: sesTags(email.tags),
+  });
+  if (email.departure) checkDeparture(command, email.departure);
+  const answer = await ses.send(command);
   return answer.MessageId;
 }
 
-/** The same call for the send pipeline: a failure comes back classified (sendError.ts) instead of thrown. */
+/**
+ * The same call for the send pipeline: a failure comes back classified (sendError.ts) instead of
+ * thrown. A MissedDeparture is still thrown: the request never left, so there is no outcome to record.
+ */
 export async function trySendRawEmail(ses: SESClient, email: RawEmail): Promise<SendResult> {
   try {
     const providerMessageId = await sendRawEmail(ses, email);
     if (!providerMessageId) return { ok: false, failure: { kind: 'unknown', code: 'NoMessageId', reason: 'SES answered without a MessageId.' } };
     return { ok: true, providerMessageId };
   } catch (err) {
+    if (err instanceof MissedDeparture) throw err;
     return { ok: false, failure: classifySendError(err) };
   }
 }

@@ -39,7 +39,7 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
     unsubscribeUrl: email.unsubscribeUrl,
   });
 
-  const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
+  const turn = await awaitSendTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
   if (turn === 'full') throw new AppError('TOO_MANY_REQUESTS', 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.');
   if (turn === 'late') throw new AppError('TOO_MANY_REQUESTS', 'The server was too busy to send at its turn. Try again.');
   const testSendId = await recordTestSend(deps, { tenantId, kind: 'campaign', to, campaignId: row.id });

@@ -37,7 +37,7 @@ export async function sendSetupTestEmails(deps: Deps, tenantId: string): Promise
       text: `This email checks that Amazon SES events reach Herald. Expected: ${scenario.expected.join(', ')}.`,
       unsubscribeUrl: null,
     });
-    const turn = await awaitSendTurn({ sql: deps.sql }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
+    const turn = await awaitSendTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
     if (turn !== 'go') {
       const error = 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.';
       await finishTestSend(deps, id, { error });

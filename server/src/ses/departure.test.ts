@@ -1,0 +1,52 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEMO_SECRET_ACCESS_KEY } from '../dev/accounts.js';
+import { type SesSimulator, startSesSimulator } from '../dev/sesSimulator.js';
+import { MissedDeparture } from './departure.js';
+import { sendRawEmail, type RawEmail } from './sendRawEmail.js';
+
+const ACCOUNT_ID = '100000000077';
+let sim: SesSimulator;
+let ses: SESClient;
+beforeAll(async () => {
+  sim = await startSesSimulator({
+    accounts: [{ accessKeyId: 'AKIADEPARTURE0000001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: ACCOUNT_ID, identities: [{ identity: 'acme.test', status: 'Success' }] }],
+  });
+  ses = new SESClient({ endpoint: sim.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIADEPARTURE0000001', secretAccessKey: DEMO_SECRET_ACCESS_KEY }, maxAttempts: 1 });
+});
+afterAll(async () => {
+  ses?.destroy();
+  await sim?.stop();
+});
+
+const email = (by: number, said: boolean[]): RawEmail => ({
+  raw: Buffer.from('From: news@acme.test\r\nTo: ada@inbox.test\r\nSubject: Hi\r\n\r\nHello.\r\n'),
+  to: 'ada@inbox.test',
+  configurationSetName: null,
+  tags: { tenantId: 't', campaignId: 'c', messageId: 'm' },
+  departure: { by, departed: (left) => said.push(left) },
+});
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+
+it('sends a request that leaves within its slot, and says so', async () => {
+  const said: boolean[] = [];
+  const before = sim.state.messagesOf(ACCOUNT_ID).length;
+  await expect(sendRawEmail(ses, email(performance.now() + 5_000, said))).resolves.toEqual(expect.any(String));
+  expect(said).toEqual([true]);
+  expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before + 1);
+});
+
+it('does not send a request held up past its slot between the call and the write, and says so', async () => {
+  const said: boolean[] = [];
+  const before = sim.state.messagesOf(ACCOUNT_ID).length;
+  const sending = sendRawEmail(ses, email(performance.now() + 20, said));
+  // The process is held up after the call began (a garbage collection, another job's work): the SDK
+  // builds and signs the request only afterwards, and the slot has passed by the time it would leave.
+  busy(60);
+  await expect(sending).rejects.toBeInstanceOf(MissedDeparture);
+  expect(said).toEqual([false]);
+  expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before);
+});
