@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { maxSendsInAnyWindow } from '../testing/sendWindows.js';
 import { DEFAULT_MAX_WAIT_MS, reserveSendSlot, reserveSendSlots, sendInterval, SLOT_LATENESS_TOLERANCE_MS, type SendSlot } from './rateLimiter.js';
-import { awaitSendTurn } from './sendTurn.js';
+import { sendAtTurn } from './sendTurn.js';
+import { MissedDeparture, type Departure } from '../ses/departure.js';
 
 // Every assertion is on the slot times the limiter hands out (database clock),
 // never on wall-clock sleeps, so a slow machine cannot make them flaky. Epoch
@@ -167,24 +168,40 @@ describe('max wait, no burst (driven database clock)', () => {
   });
 });
 
-describe('awaitSendTurn', () => {
+describe('sendAtTurn', () => {
+  const sendNow = async () => 'sent';
   it('replaces a slot the process missed with a fresh one instead of failing the send', async () => {
     const tenantId = await newTenant();
     const windows: number[] = [];
     const missFirst = async (slot: { notBefore: number }) => windows.push(slot.notBefore) > 1;
-    expect(await awaitSendTurn({ sql }, { tenantId, ratePerSec: 14 }, missFirst)).toBe('go');
+    expect(await sendAtTurn({ sql }, { tenantId, ratePerSec: 14 }, sendNow, missFirst)).toEqual({ turn: 'go', sent: 'sent' });
     expect(windows).toHaveLength(2);
     // The second slot is a new reservation, one interval after the missed one.
     expect(windows[1]! - windows[0]!).toBeGreaterThanOrEqual(sendInterval(14) - 5);
+  });
+
+  it('takes a fresh slot for a request that could not leave within its own, and hands the send its window', async () => {
+    const tenantId = await newTenant();
+    const departures: number[] = [];
+    const leavesSecondTime = async (departure: Departure) => {
+      departures.push(departure.by);
+      if (departures.length === 1) throw new MissedDeparture();
+      return 'sent';
+    };
+    expect(await sendAtTurn({ sql }, { tenantId, ratePerSec: 14 }, leavesSecondTime)).toEqual({ turn: 'go', sent: 'sent' });
+    expect(departures).toHaveLength(2);
+    expect(departures[1]! - departures[0]!).toBeGreaterThanOrEqual(sendInterval(14) - 5);
+    // Any other failure is the send's own: it is not tried again.
+    await expect(sendAtTurn({ sql }, { tenantId, ratePerSec: 14 }, async () => Promise.reject(new Error('SES said no')))).rejects.toThrow('SES said no');
   });
 
   it('gives up after five missed slots, and says when the rate is taken too far ahead', async () => {
     const tenantId = await newTenant();
     let tries = 0;
     const alwaysLate = async () => (tries += 1) < 0;
-    expect(await awaitSendTurn({ sql }, { tenantId, ratePerSec: 14 }, alwaysLate)).toBe('late');
+    expect(await sendAtTurn({ sql }, { tenantId, ratePerSec: 14 }, sendNow, alwaysLate)).toEqual({ turn: 'late' });
     expect(tries).toBe(5);
     await reserveSendSlots({ sql }, { tenantId, ratePerSec: 14, count: 100, maxWaitMs: 60_000 });
-    expect(await awaitSendTurn({ sql }, { tenantId, ratePerSec: 14, maxWaitMs: 1_000 }, alwaysLate)).toBe('full');
+    expect(await sendAtTurn({ sql }, { tenantId, ratePerSec: 14, maxWaitMs: 1_000 }, sendNow, alwaysLate)).toEqual({ turn: 'full' });
   });
 });

@@ -1,25 +1,36 @@
+import { MissedDeparture, type Departure } from '../ses/departure.js';
 import { reserveSendSlot, type RateLimiterDeps, type ReserveInput } from './rateLimiter.js';
 import { waitForSlot, type SlotWindow } from './waitForSlot.js';
 
 /** Missed slots replaced before giving up: a stall of the process (GC, a busy machine) rarely lasts longer. */
 const MAX_TRIES = 5;
 
+export type TurnResult<T> = { turn: 'go'; sent: T } | { turn: 'full' | 'late' };
+
 /**
- * Waits for the tenant's next send slot, for a single send outside a
- * campaign batch (a test email). A slot missed because this process was late
- * is replaced by a fresh one, as a batch does, instead of failing the send.
- * `full`: the rate is taken further ahead than `maxWaitMs`; `late`: every try
- * was missed.
+ * Sends once at a turn of the tenant's rate, for a single send outside a campaign batch (a
+ * transactional or test email): takes a slot, waits for it, and calls `send`, whose request must
+ * leave within the slot (ses/departure.ts). A slot missed because this process was late, before the
+ * call or on the way out, is replaced by a fresh one, as a batch does, instead of failing the send.
+ * Whatever the caller must do first (claim the email, record the test send) belongs before this
+ * call: a round trip between the slot and the request would make every busy send miss its slot.
+ * `full`: the rate is taken further ahead than `maxWaitMs`; `late`: every try was missed.
  */
-export async function awaitSendTurn(
+export async function sendAtTurn<T>(
   deps: RateLimiterDeps,
   input: ReserveInput,
+  send: (departure: Departure) => Promise<T>,
   wait: (slot: SlotWindow) => Promise<boolean> = waitForSlot,
-): Promise<'go' | 'full' | 'late'> {
+): Promise<TurnResult<T>> {
   for (let tries = 0; tries < MAX_TRIES; tries += 1) {
     const slot = await reserveSendSlot(deps, input);
-    if (!slot.reserved) return 'full';
-    if (await wait(slot)) return 'go';
+    if (!slot.reserved) return { turn: 'full' };
+    if (!(await wait(slot))) continue;
+    try {
+      return { turn: 'go', sent: await send({ by: slot.notAfter, departed: () => {} }) };
+    } catch (err) {
+      if (!(err instanceof MissedDeparture)) throw err;
+    }
   }
-  return 'late';
+  return { turn: 'late' };
 }

@@ -7,7 +7,7 @@ import { sendingHold } from '../services/emails/sendingHold.js';
 import { pauseTenantUntil } from './campaignState.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import { loadSendingChannel } from './sendingChannel.js';
-import { awaitSendTurn } from './sendTurn.js';
+import { sendAtTurn } from './sendTurn.js';
 import { reopenEarlyEvents } from '../events/earlyEvents.js';
 import { writePatiently } from '../db/patience.js';
 import { OUTCOME_PATIENCE_MS } from './claims.js';
@@ -53,25 +53,34 @@ export async function sendTransactional(deps: Deps, emailId: string): Promise<Ne
   const channel = await loadSendingChannel(deps, email.tenantId);
   if (!channel) return fail(deps, emailId, 'Amazon SES is not connected any more: connect it again in Settings → Channels, then send the email again.');
 
+  // Claimed (and built) before the turn, not after it: the claim's round trip between the slot and the
+  // request would make a busy process miss the slot. A worker that dies while waiting leaves the email
+  // `sending`, which the next run treats as a send SES may have had (`unknown`).
+  const claimed = await claim(deps, emailId);
+  if (!claimed) return null;
   const metrics = deps.metrics.sends;
+  const client = channel.client();
   const waitStarted = performance.now();
-  const turn = await awaitSendTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
-  if (turn !== 'go') {
-    metrics.slots('transactional', turn === 'full' ? 'deferred' : 'missed', 1);
+  let sesStarted = waitStarted;
+  const turn = await sendAtTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS }, (departure) => {
+    sesStarted = performance.now();
+    return trySendRawEmail(client, {
+      raw: claimed.raw,
+      to: claimed.recipients,
+      configurationSetName: channel.configurationSetName,
+      tags: { tenantId: claimed.tenantId, emailId, extra: claimed.tags },
+      departure,
+    });
+  });
+  if (turn.turn !== 'go') {
+    metrics.slots('transactional', turn.turn === 'full' ? 'deferred' : 'missed', 1);
+    // Nothing left for SES: the email goes back to the queue as it was.
+    await recordPatiently(() => deps.sql`update emails set status = 'queued', updated_at = now() where id = ${emailId} and status = 'sending'`);
     return { runAt: new Date(deps.now().getTime() + 1000) };
   }
   metrics.slots('transactional', 'granted', 1);
-  metrics.waited('transactional', (performance.now() - waitStarted) / 1000);
-
-  const claimed = await claim(deps, emailId);
-  if (!claimed) return null;
-  const sesStarted = performance.now();
-  const result = await trySendRawEmail(channel.client(), {
-    raw: claimed.raw,
-    to: claimed.recipients,
-    configurationSetName: channel.configurationSetName,
-    tags: { tenantId: claimed.tenantId, emailId, extra: claimed.tags },
-  });
+  metrics.waited('transactional', (sesStarted - waitStarted) / 1000);
+  const result = turn.sent;
   metrics.sesCall('transactional', result.ok, (performance.now() - sesStarted) / 1000);
   if (result.ok) {
     metrics.sends('transactional', claimed.tenantId, 'sent', 'none');

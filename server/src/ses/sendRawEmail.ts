@@ -25,7 +25,7 @@ export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<str
     ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
     Tags: sesTags(email.tags),
   });
-  if (email.departure) checkDeparture(command, email.departure);
+  if (email.departure) checkDeparture(command, email.departure, email.raw.length);
   const answer = await ses.send(command);
   return answer.MessageId;
 }

@@ -5,7 +5,8 @@ import { explainAwsError } from '../../ses/awsErrors.js';
 import { sendRawEmail } from '../../ses/sendRawEmail.js';
 import { buildRawEmail } from '../../rendering/mime.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
-import { awaitSendTurn } from '../../sending/sendTurn.js';
+import { sendAtTurn } from '../../sending/sendTurn.js';
+import { MissedDeparture } from '../../ses/departure.js';
 import { previewCampaign } from './preview.js';
 import { loadCampaign } from './records.js';
 import type { Deps } from '../../deps.js';
@@ -39,23 +40,29 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
     unsubscribeUrl: email.unsubscribeUrl,
   });
 
-  const turn = await awaitSendTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS });
-  if (turn === 'full') throw new AppError('TOO_MANY_REQUESTS', 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.');
-  if (turn === 'late') throw new AppError('TOO_MANY_REQUESTS', 'The server was too busy to send at its turn. Try again.');
+  // Recorded before the turn: a round trip between the rate slot and the request would miss the slot.
   const testSendId = await recordTestSend(deps, { tenantId, kind: 'campaign', to, campaignId: row.id });
-  try {
-    const providerMessageId = await sendRawEmail(channel.client(), {
-      raw,
-      to,
-      configurationSetName: channel.configurationSetName,
-      tags: { tenantId, campaignId: row.id, testSendId },
-    });
-    await finishTestSend(deps, testSendId, { providerMessageId: providerMessageId ?? null });
-    deps.logger.info({ tenantId, campaignId: row.id, providerMessageId }, 'test email sent');
-    return { to, messageId: providerMessageId ?? '' };
-  } catch (err) {
-    const explained = explainAwsError(err, 'ses:SendRawEmail', channel.region);
-    await finishTestSend(deps, testSendId, { error: explained.message });
-    throw explained;
+  const turn = await sendAtTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS }, (departure) =>
+    sendRawEmail(channel.client(), { raw, to, configurationSetName: channel.configurationSetName, tags: { tenantId, campaignId: row.id, testSendId }, departure }).then(
+      (providerMessageId) => ({ ok: true as const, providerMessageId: providerMessageId ?? null }),
+      (err: unknown) => {
+        if (err instanceof MissedDeparture) throw err;
+        return { ok: false as const, error: explainAwsError(err, 'ses:SendRawEmail', channel.region) };
+      },
+    ),
+  );
+  if (turn.turn !== 'go') {
+    const message =
+      turn.turn === 'full' ? 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.' : 'The server was too busy to send at its turn. Try again.';
+    await finishTestSend(deps, testSendId, { error: message });
+    throw new AppError('TOO_MANY_REQUESTS', message);
   }
+  if (!turn.sent.ok) {
+    await finishTestSend(deps, testSendId, { error: turn.sent.error.message });
+    throw turn.sent.error;
+  }
+  const { providerMessageId } = turn.sent;
+  await finishTestSend(deps, testSendId, { providerMessageId });
+  deps.logger.info({ tenantId, campaignId: row.id, providerMessageId }, 'test email sent');
+  return { to, messageId: providerMessageId ?? '' };
 }

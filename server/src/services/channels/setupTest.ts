@@ -4,7 +4,8 @@ import { buildRawEmail } from '../../rendering/mime.js';
 import { explainAwsError } from '../../ses/awsErrors.js';
 import { sendRawEmail } from '../../ses/sendRawEmail.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
-import { awaitSendTurn } from '../../sending/sendTurn.js';
+import { sendAtTurn } from '../../sending/sendTurn.js';
+import { MissedDeparture } from '../../ses/departure.js';
 import type { Deps } from '../../deps.js';
 import { findEmailChannelRow } from './emailChannel.js';
 import { readTestBatch, SCENARIOS, type TestBatch } from './setupTestResults.js';
@@ -37,18 +38,16 @@ export async function sendSetupTestEmails(deps: Deps, tenantId: string): Promise
       text: `This email checks that Amazon SES events reach Herald. Expected: ${scenario.expected.join(', ')}.`,
       unsubscribeUrl: null,
     });
-    const turn = await awaitSendTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS });
-    if (turn !== 'go') {
-      const error = 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.';
-      await finishTestSend(deps, id, { error });
-      continue;
-    }
-    try {
-      const providerMessageId = await sendRawEmail(channel.client(), { raw, to: scenario.to, configurationSetName: channel.configurationSetName, tags: { tenantId, testSendId: id } });
-      await finishTestSend(deps, id, { providerMessageId: providerMessageId ?? null });
-    } catch (err) {
-      await finishTestSend(deps, id, { error: explainAwsError(err, 'ses:SendRawEmail', channel.region).message });
-    }
+    const turn = await sendAtTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS }, (departure) =>
+      sendRawEmail(channel.client(), { raw, to: scenario.to, configurationSetName: channel.configurationSetName, tags: { tenantId, testSendId: id }, departure }).then(
+        (providerMessageId) => ({ providerMessageId: providerMessageId ?? null }),
+        (err: unknown) => {
+          if (err instanceof MissedDeparture) throw err;
+          return { error: explainAwsError(err, 'ses:SendRawEmail', channel.region).message };
+        },
+      ),
+    );
+    await finishTestSend(deps, id, turn.turn === 'go' ? turn.sent : { error: 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.' });
   }
   deps.logger.info({ tenantId, batchId }, 'setup test emails sent');
   return readTestBatch(deps, tenantId, batchId);
