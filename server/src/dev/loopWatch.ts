@@ -51,16 +51,17 @@ export function createLoopWatch(): LoopWatch {
       lastCall = now;
       if (!timer) {
         lastTick = now;
+        stallBegan = null;
         timer = setInterval(tick, TICK_MS);
         timer.unref();
         return 0;
       }
+      // The loop came back from a stall and has not ticked on time since: timers run first in its turn,
+      // so the late tick has reset lastTick, but a request taken up after it may have waited through the
+      // whole stall (seen: a 62 ms stall, then a send stamped 50 ms late and refused for the rate).
+      if (stallBegan !== null) return now - stallBegan;
       const sinceTick = now - lastTick;
-      if (sinceTick > TICK_MS + TIMER_SLACK_MS) return sinceTick;
-      // The loop just came back from a stall: timers run first in its turn, so the late tick has reset
-      // lastTick, but a request taken up in the same turn may have waited through the whole stall
-      // (seen: a 62 ms stall, then a send stamped 50 ms late and refused for the rate).
-      return stallBegan !== null && sinceTick <= TICK_MS ? now - stallBegan : 0;
+      return sinceTick > TICK_MS + TIMER_SLACK_MS ? sinceTick : 0;
     },
     lateness: () => ({ p50Ms: ms(late.percentile(50)), p99Ms: ms(late.percentile(99)), maxMs: ms(late.max), samples: late.count }),
     resetLateness: () => late.reset(),
