@@ -99,7 +99,9 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
   }
 
   const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: slotWindowMs(channel.ratePerSec) };
-  const outcomeOfSend = (message: ClaimedMessage, result: SendResult): Outcome => {
+  const send = async ({ message, raw }: Ready): Promise<Outcome> => {
+    if (signal?.aborted || halt.accountWide) return release(message.id);
+    const result = await sender.send(message, raw);
     if (!result.ok && (result.failure.kind === 'quota' || result.failure.kind === 'account')) halt.accountWide ??= result.failure;
     const outcome = outcomeOf(message, result);
     tally.add(OUTCOME_OF[outcome.status], result.ok ? 'none' : result.failure.kind);
@@ -108,10 +110,6 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       deps.logger.warn({ ...ids, messageId: message.id, errorClass: result.failure.kind, code: result.failure.code, status: outcome.status }, 'campaign send failed');
     }
     return outcome;
-  };
-  const send = async ({ message, raw }: Ready): Promise<Outcome> => {
-    if (signal?.aborted || halt.accountWide) return release(message.id);
-    return outcomeOfSend(message, await sender.send(message, raw));
   };
   const sends: Promise<Outcome>[] = [];
   // The lane claims its next batch a little before this one's last slot, so its reservation follows on
