@@ -61,19 +61,33 @@ async function runImport(url: string, cookie: string, file: string): Promise<{ s
   }
 }
 
-/** Baseline: the same file COPYed raw into an unlogged table — the floor for any import. */
-async function copyBaseline(databaseUrl: string, file: string): Promise<number> {
+/**
+ * Baselines, on the same database: the same file COPYed raw into an unlogged table (the floor for any
+ * import, and the goal's limit), then those rows written by one INSERT … SELECT into a table shaped like
+ * `contacts` (its indexes, logged, ids rising in email order as the import makes them): what Postgres
+ * alone needs for the rows an import writes.
+ */
+async function baselines(databaseUrl: string, file: string): Promise<{ copy: number; shaped: number }> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   await sql`create unlogged table if not exists bench_copy (email text, first_name text, last_name text, city text, plan text)`;
   await sql`truncate bench_copy`;
-  const started = performance.now();
+  let started = performance.now();
   const writable = await sql`copy bench_copy from stdin with (format csv, header true)`.writable();
   createReadStream(file).pipe(writable);
   await once(writable, 'finish');
-  const seconds = (performance.now() - started) / 1000;
-  await sql`drop table bench_copy`;
+  const copy = (performance.now() - started) / 1000;
+  await sql`create table bench_contacts (like contacts including all)`;
+  await sql`checkpoint`;
+  started = performance.now();
+  await sql`
+    insert into bench_contacts (id, tenant_id, email, first_name, last_name, attributes)
+    select lpad(to_hex(row_number() over (order by email)), 32, '0')::uuid, '00000000-0000-0000-0000-000000000001',
+      email, first_name, last_name, jsonb_build_object('city', city, 'plan', plan)
+    from bench_copy order by email`;
+  const shaped = (performance.now() - started) / 1000;
+  await sql`drop table bench_copy, bench_contacts`;
   await sql.end();
-  return seconds;
+  return { copy, shaped };
 }
 
 async function timeQuery(url: string, cookie: string, input: Record<string, unknown>, repeats = 15): Promise<number> {
@@ -101,25 +115,29 @@ try {
     const file = await writeCsv(size, `b${size}-`);
     const mb = (await stat(file)).size / 2 ** 20;
     const imports: number[] = [];
-    const baselines: number[] = [];
+    const copies: number[] = [];
+    const shaped: number[] = [];
     for (let r = 0; r < runs; r++) {
       const cookie = await signUp(server.url, `bench${size}r${r}`);
       const { seconds, status } = await runImport(server.url, cookie, file);
       if (status.status !== 'done' || status.created !== size) throw new Error(`import did not finish cleanly: ${JSON.stringify(status)}`);
       imports.push(seconds);
-      baselines.push(await copyBaseline(database.url, file));
+      const baseline = await baselines(database.url, file);
+      copies.push(baseline.copy);
+      shaped.push(baseline.shaped);
       if (size >= 1_000_000) bigCookie = cookie;
     }
     const phases = server.logs.filter((l) => l.includes('contact import finished')).at(-1);
     say(
       `import ${size.toLocaleString('en')} rows (${mb.toFixed(1)} MB): median ${median(imports).toFixed(2)} s over ${runs} run(s) ` +
-        `[${imports.map((s) => s.toFixed(2)).join(', ')}]; raw COPY baseline ${median(baselines).toFixed(2)} s; ratio ${(median(imports) / median(baselines)).toFixed(1)}×; ` +
+        `[${imports.map((s) => s.toFixed(2)).join(', ')}]; raw COPY baseline ${median(copies).toFixed(2)} s; ratio ${(median(imports) / median(copies)).toFixed(1)}×; ` +
+        `INSERT … SELECT into the shape of contacts ${median(shaped).toFixed(2)} s (import ${(median(imports) / median(shaped)).toFixed(1)}×); ` +
         `last run phases ${phases ? JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(phases)).filter(([k]) => k.endsWith('Ms')))) : '?'}`,
     );
     await rm(file);
     say(`server RSS by phase of the last run (MB): ${JSON.stringify(Object.fromEntries(Object.entries(rssByPhase).map(([k, v]) => [k, Math.round(v)])))}`);
     say(`server peak RSS (VmHWM) so far: ${server.peakRssMb().toFixed(0)} MB`);
-    if (size === 1_000_000) checkGoal('CSV import of 1,000,000 rows against the raw COPY of the file', median(imports) / median(baselines), { atMost: 15 });
+    if (size === 1_000_000) checkGoal('CSV import of 1,000,000 rows against the raw COPY of the file', median(imports) / median(copies), { atMost: 15 });
   }
   if (sizes.includes(1_000_000)) checkGoal('server peak RSS against 300 MB', server.peakRssMb() / 300, { atMost: 1 });
   if (bigCookie) {

@@ -16,8 +16,8 @@ export type ContactPage = { items: ContactView[]; nextCursor: string | null };
 
 /**
  * Keyset pages ordered by email. Each search branch (email, first name, last
- * name prefix) is an index range read in email order and cut at the page
- * size, so a page costs the same at the millionth contact as at the first.
+ * name prefix) is an index range read cut at the page size; a page without
+ * a search costs the same at the millionth contact as at the first.
  */
 export async function listContacts(deps: Deps, tenantId: string, query: ContactQuery): Promise<ContactPage> {
   const { sql } = deps;
@@ -29,8 +29,8 @@ export async function listContacts(deps: Deps, tenantId: string, query: ContactQ
   const columns = sql`id, tenant_id, email, first_name, last_name, attributes, status, created_at, updated_at`;
   const search = query.search?.trim().toLowerCase();
   const prefix = search ? likePrefix(search) : '';
-  // A search first picks the page's emails — each branch reads an index in email order, or for
-  // names an index that carries the email — then loads just those rows.
+  // A search first picks the page's emails — the email branch reads its index in email order, the name
+  // branches read their name index and sort the matches by email — then loads just those rows.
   const rows = search
     ? await sql`
         with page as (
