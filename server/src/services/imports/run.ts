@@ -74,12 +74,19 @@ async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reser
   const mapRow = rowMapper(job.columns, job.mapping);
   async function* fileChunks() {
     let bytes = 0;
+    let reported = 0;
     for (let seq = 0; ; seq++) {
       const [chunk] = await deps.sql<{ content: string }[]>`select content from import_chunks where import_id = ${job.id} and seq = ${seq}`;
+      if (chunk) {
+        yield chunk.content;
+        bytes += Buffer.byteLength(chunk.content);
+      }
+      // Progress per megabyte and at the end (the page polls it; chunks are much smaller than that).
+      if (bytes - reported >= 2 ** 20 || (!chunk && bytes > reported)) {
+        reported = bytes;
+        await deps.sql`update contact_imports set bytes_read = ${bytes} where id = ${job.id}`;
+      }
       if (!chunk) return;
-      yield chunk.content;
-      bytes += Buffer.byteLength(chunk.content);
-      await deps.sql`update contact_imports set bytes_read = ${bytes} where id = ${job.id}`;
     }
   }
   async function* copyRows(records: AsyncIterable<string[]>) {
