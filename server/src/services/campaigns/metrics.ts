@@ -1,6 +1,5 @@
-import type { Sql } from 'postgres';
 import type { CampaignStatus } from './records.js';
-import { campaignCounts, doneCount, type CampaignCounts } from './stats.js';
+import { countsOf, doneCount, type CampaignCounts, type MessageStatus } from './stats.js';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../errors.js';
 
@@ -60,21 +59,24 @@ export function ratesOf(c: MetricsCounts): CampaignRates {
   };
 }
 
-async function milestoneCounts(sql: Sql, tenantId: string, campaignId: string): Promise<Record<Milestone, number>> {
-  const rows = await sql<{ metric: Milestone; n: number }[]>`
-    select metric, sum(count)::float8 as n from campaign_counters
-    where campaign_id = ${campaignId} and tenant_id = ${tenantId} group by metric`;
-  const counts = Object.fromEntries(MILESTONES.map((m) => [m, 0])) as Record<Milestone, number>;
-  for (const row of rows) counts[row.metric] = row.n;
-  return counts;
-}
-
-/** Reads maintained counters only (a few dozen rows whatever the campaign's size), never messages. */
+/**
+ * Reads maintained counters only (a few dozen rows whatever the campaign's size), never messages. One
+ * statement, so one snapshot: the status counts and the milestones are written by the same transactions
+ * and must agree (two queries could show the 40th delivery while the statuses still said 38).
+ */
 export async function campaignMetrics(deps: Pick<Deps, 'sql'>, tenantId: string, id: string): Promise<CampaignMetrics> {
-  const [campaign] = await deps.sql<{ status: CampaignStatus; pausedReason: string | null }[]>`
-    select status, paused_reason as "pausedReason" from campaigns where id = ${id} and tenant_id = ${tenantId}`;
+  const [campaign] = await deps.sql<
+    { status: CampaignStatus; pausedReason: string | null; statuses: Partial<Record<MessageStatus, number>>; milestones: Partial<Record<Milestone, number>> }[]
+  >`
+    select status, paused_reason as "pausedReason",
+      (select coalesce(jsonb_object_agg(status, n), '{}') from (
+        select status, sum(count)::float8 as n from campaign_stats where campaign_id = ${id} and tenant_id = ${tenantId} group by status) s) as statuses,
+      (select coalesce(jsonb_object_agg(metric, n), '{}') from (
+        select metric, sum(count)::float8 as n from campaign_counters where campaign_id = ${id} and tenant_id = ${tenantId} group by metric) m) as milestones
+    from campaigns where id = ${id} and tenant_id = ${tenantId}`;
   if (!campaign) throw new AppError('NOT_FOUND', 'No campaign with this id.');
-  const [statuses, milestones] = await Promise.all([campaignCounts(deps.sql, tenantId, id), milestoneCounts(deps.sql, tenantId, id)]);
+  const statuses = countsOf(campaign.statuses);
+  const milestones = Object.fromEntries(MILESTONES.map((m) => [m, campaign.milestones[m] ?? 0])) as Record<Milestone, number>;
   const counts: MetricsCounts = {
     recipients: statuses.recipients,
     queued: statuses.queued,

@@ -27,6 +27,16 @@ export async function countsByCampaign(sql: Sql, tenantId: string, campaignIds: 
   return result;
 }
 
+/** Counts from per-status totals (a status with no messages may be missing). */
+export function countsOf(totals: Partial<Record<MessageStatus, number>>): CampaignCounts {
+  const counts = zeroCounts();
+  for (const status of MESSAGE_STATUSES) {
+    counts[status] = totals[status] ?? 0;
+    counts.recipients += counts[status];
+  }
+  return counts;
+}
+
 export async function campaignCounts(sql: Sql, tenantId: string, campaignId: string): Promise<CampaignCounts> {
   return (await countsByCampaign(sql, tenantId, [campaignId])).get(campaignId) ?? zeroCounts();
 }
