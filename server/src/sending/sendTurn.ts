@@ -27,7 +27,7 @@ export async function sendAtTurn<T>(
     if (!slot.reserved) return { turn: 'full' };
     if (!(await wait(slot))) continue;
     try {
-      return { turn: 'go', sent: await send({ by: slot.notAfter, departed: () => {} }) };
+      return { turn: 'go', sent: await send({ by: slot.notAfter }) };
     } catch (err) {
       if (!(err instanceof MissedDeparture)) throw err;
     }

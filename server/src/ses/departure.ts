@@ -10,8 +10,6 @@ import type { SendRawEmailCommand } from '@aws-sdk/client-ses';
 export type Departure = {
   /** performance.now() past which the request must not leave. */
   by: number;
-  /** Called once: true when the request left in time, false when it did not leave. */
-  departed: (left: boolean) => void;
 };
 
 /** The request did not leave: its moment had passed. Nothing reached SES. */
@@ -36,11 +34,7 @@ export function checkDeparture(command: SendRawEmailCommand, departure: Departur
   const by = departure.by + preparationAllowanceMs(bytes);
   command.middlewareStack.add(
     (next) => async (args) => {
-      if (performance.now() > by) {
-        departure.departed(false);
-        throw new MissedDeparture();
-      }
-      departure.departed(true);
+      if (performance.now() > by) throw new MissedDeparture();
       return next(args);
     },
     { step: 'deserialize', priority: 'low', name: 'heraldDepartureCheck' },
