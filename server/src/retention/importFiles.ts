@@ -1,8 +1,8 @@
 import type { Sql } from 'postgres';
 import { inBatch, timeLeft, type Pace } from './batches.js';
 
-/** 64 chunks of 256 KiB: 16 MiB of file text per transaction. */
-const CHUNKS_PER_BATCH = 64;
+/** 256 chunks of 64 KiB (imports/upload.ts): 16 MiB of file text per transaction. */
+const CHUNKS_PER_BATCH = 256;
 
 export type ImportFilesRemoved = { uploads: number; chunks: number };
 
