@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { buildRawEmail } from '../rendering/mime.js';
 import { compileEmail, type EmailRenderer } from '../rendering/render.js';
 import { unsubscribeUrl } from '../rendering/unsubscribeUrl.js';
+import type { Departure } from '../ses/departure.js';
 import { trySendRawEmail, type SendResult } from '../ses/sendRawEmail.js';
 import { getProfile, type SenderProfile } from '../services/account/profile.js';
 import { signUnsubscribeToken } from '../services/audience/unsubscribeTokens.js';
@@ -21,7 +22,8 @@ export type CampaignSender = {
   campaignId: string;
   /** Renders and builds one recipient's MIME message; throws when the template cannot render for this contact. */
   build: (message: ClaimedMessage) => Buffer;
-  send: (message: ClaimedMessage, raw: Buffer) => Promise<SendResult>;
+  /** Rejects with MissedDeparture when the request could not leave within `departure` (nothing was sent). */
+  send: (message: ClaimedMessage, raw: Buffer, departure?: Departure) => Promise<SendResult>;
 };
 
 export async function campaignSender(deps: Deps, campaign: CampaignRow, channel: SendingChannel): Promise<CampaignSender> {
@@ -47,13 +49,14 @@ export async function campaignSender(deps: Deps, campaign: CampaignRow, channel:
         unsubscribeUrl: url,
       });
     },
-    send: async (message, raw) => {
+    send: async (message, raw, departure) => {
       const started = performance.now();
       const result = await trySendRawEmail(ses, {
         raw,
         to: message.toAddress,
         configurationSetName: channel.configurationSetName,
         tags: { tenantId: campaign.tenantId, campaignId: campaign.id, messageId: message.id },
+        ...(departure ? { departure } : {}),
       });
       sesCall('campaign', result.ok, (performance.now() - started) / 1000);
       return result;

@@ -1,6 +1,7 @@
 import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import { createSendTally, type SendOutcome } from '../metrics/sendMetrics.js';
+import { MissedDeparture } from '../ses/departure.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
@@ -99,9 +100,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
   }
 
   const rate = { tenantId: channel.tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: slotWindowMs(channel.ratePerSec) };
-  const send = async ({ message, raw }: Ready): Promise<Outcome> => {
-    if (signal?.aborted || halt.accountWide) return release(message.id);
-    const result = await sender.send(message, raw);
+  const outcomeOfSend = (message: ClaimedMessage, result: SendResult): Outcome => {
     if (!result.ok && (result.failure.kind === 'quota' || result.failure.kind === 'account')) halt.accountWide ??= result.failure;
     const outcome = outcomeOf(message, result);
     tally.add(OUTCOME_OF[outcome.status], result.ok ? 'none' : result.failure.kind);
@@ -110,6 +109,20 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       deps.logger.warn({ ...ids, messageId: message.id, errorClass: result.failure.kind, code: result.failure.code, status: outcome.status }, 'campaign send failed');
     }
     return outcome;
+  };
+  /** Starts one send at its slot; `departed` is false when its request could not leave by `sendBy` (it takes a new slot). */
+  const start = ({ message, raw }: Ready, sendBy: number): { departed: Promise<boolean>; outcome: Promise<Outcome> } => {
+    if (signal?.aborted || halt.accountWide) return { departed: Promise.resolve(true), outcome: Promise.resolve(release(message.id)) };
+    let depart: (left: boolean) => void = () => {};
+    const departed = new Promise<boolean>((resolve) => (depart = resolve));
+    const outcome = sender.send(message, raw, { by: sendBy, departed: depart }).then((result) => outcomeOfSend(message, result));
+    // The check has answered by the time the call settles, except for a call that failed before reaching it.
+    // Only a MissedDeparture proves nothing left; any other failure counts as sent, and fails the batch.
+    void outcome.then(
+      () => depart(true),
+      (err: unknown) => depart(!(err instanceof MissedDeparture)),
+    );
+    return { departed, outcome };
   };
   const sends: Promise<Outcome>[] = [];
   // The lane claims its next batch a little before this one's last slot, so its reservation follows on
@@ -157,11 +170,13 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       // No abort signal for the sleeps (at most slotWindowMs): fifty sends would put fifty listeners on it.
       const onTime = await Promise.all(
         slotted.map(async (item, i) => {
-          // Checked before the call only, not again where the request leaves (ses/departure.ts): at full
-          // speed a batch's sends fall due together, and the SDK's work for fifty of them outlasts the
-          // slot's 10 ms (bench/send.ts ceiling: the pipeline stalled when every late one took a new slot).
-          if (!(await waitForSlot(slots[i] as SendSlot))) return false;
-          sends.push(send(item));
+          // Checked before the call and again where the request leaves (ses/departure.ts, which gives
+          // sends due together the time the ones ahead of them take).
+          const slot = slots[i] as SendSlot;
+          if (!(await waitForSlot(slot))) return false;
+          const { departed, outcome } = start(item, slot.notAfter);
+          if (!(await departed)) return false;
+          sends.push(outcome);
           return true;
         }),
       );

@@ -10,7 +10,7 @@ let sim: SesSimulator;
 let ses: SESClient;
 beforeAll(async () => {
   sim = await startSesSimulator({
-    accounts: [{ accessKeyId: 'AKIADEPARTURE0000001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: ACCOUNT_ID, identities: [{ identity: 'acme.test', status: 'Success' }] }],
+    accounts: [{ accessKeyId: 'AKIADEPARTURE0000001', secretAccessKey: DEMO_SECRET_ACCESS_KEY, accountId: ACCOUNT_ID, maxSendRate: 1000, identities: [{ identity: 'acme.test', status: 'Success' }] }],
   });
   ses = new SESClient({ endpoint: sim.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIADEPARTURE0000001', secretAccessKey: DEMO_SECRET_ACCESS_KEY }, maxAttempts: 1 });
 });
@@ -45,4 +45,16 @@ it('does not send a request held up past its slot between the call and the write
   busy(60);
   await expect(sending).rejects.toBeInstanceOf(MissedDeparture);
   expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before);
+});
+
+it('lets requests that set out together leave: each gets the time the others on the way take', async () => {
+  // Twenty sends due at the same moment, as at a fast rate: the SDK prepares them interleaved, so each
+  // reaches the door only after most of the others' work. Without the allowance none of them would leave.
+  const before = sim.state.messagesOf(ACCOUNT_ID).length;
+  const due = performance.now();
+  const results = await Promise.allSettled(Array.from({ length: 20 }, () => sendRawEmail(ses, email(due))));
+  expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before + 20);
+  // The crowd is gone with them: a lone request is held to its own moment again.
+  await expect(sendRawEmail(ses, email(performance.now() - 1))).rejects.toBeInstanceOf(MissedDeparture);
 });

@@ -25,9 +25,13 @@ export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<str
     ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
     Tags: sesTags(email.tags),
   });
-  if (email.departure) checkDeparture(command, email.departure, email.raw.length);
-  const answer = await ses.send(command);
-  return answer.MessageId;
+  const offTheWay = email.departure ? checkDeparture(command, email.departure, email.raw.length) : null;
+  try {
+    const answer = await ses.send(command);
+    return answer.MessageId;
+  } finally {
+    offTheWay?.();
+  }
 }
 
 /**
