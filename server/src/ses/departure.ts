@@ -32,43 +32,44 @@ export class MissedDeparture extends Error {
 export const preparationAllowanceMs = (bytes: number) => (bytes / 1_000_000) * 50;
 
 /**
- * Allowance per other request of this process that shared the way to the door with this one. Sends due
- * together (a fast rate: fifty slots within a few milliseconds) go through the SDK's steps interleaved, so
- * each reaches the door only after most of the others' work: twenty together took 0.6–1.25 ms each in
- * departure.test.ts, and the allowance is about twice that. Without it the later ones of such a group
- * missed their slots and took new ones, which fell due together again (bench/send.ts ceiling stalled). A
- * send alone, as at a slow rate, gets no extra time, and a stall between its check and its write keeps
- * it from leaving.
+ * Allowance per other request of the same client (one per process and tenant's credentials) that shared
+ * the way to the door with this one. Sends due together (a fast rate: fifty slots within a few
+ * milliseconds) go through the SDK's steps interleaved, so each reaches the door only after most of the
+ * others' work: twenty together took ~0.65 ms each warm and ~1.25 ms cold in departure.test.ts, and the
+ * allowance is about twice that. Without it the later ones of such a group missed their slots and took new
+ * ones, which fell due together again (bench/send.ts ceiling stalled). Only the tenant's own requests count:
+ * they share the delay, so the gaps between them at SES stay as their slots made them. Another tenant's
+ * requests in the way are a hold-up like any other, and a send alone gets no extra time.
  */
 export const PER_REQUEST_AHEAD_MS = 2;
 
-/**
- * Requests of this process between their slot check and the door, and how many ever set out.
- * Process-wide on purpose: they share one event loop, whichever client or lane they belong to.
- */
-let onTheWay = 0;
-let setOut = 0;
+/** Requests of one client between their slot check and the door, and how many ever set out. */
+type Way = { onTheWay: number; setOut: number };
+const ways = new WeakMap<object, Way>();
 
 /**
  * Adds the check as the innermost step, so nothing of the SDK's runs between it and the HTTP write.
  * Returns the function that takes the request off the way when the call ends without reaching the
  * check (a failure inside the SDK); calling it again after the check is harmless.
  */
-export function checkDeparture(command: SendRawEmailCommand, departure: Departure, bytes: number): () => void {
-  const aheadAtStart = onTheWay;
-  onTheWay += 1;
-  const ordinal = ++setOut;
+export function checkDeparture(client: object, command: SendRawEmailCommand, departure: Departure, bytes: number): () => void {
+  let way = ways.get(client);
+  if (!way) ways.set(client, (way = { onTheWay: 0, setOut: 0 }));
+  const shared = way;
+  const aheadAtStart = shared.onTheWay;
+  shared.onTheWay += 1;
+  const ordinal = ++shared.setOut;
   let arrived = false;
   const arrive = () => {
     if (arrived) return;
     arrived = true;
-    onTheWay -= 1;
+    shared.onTheWay -= 1;
   };
   command.middlewareStack.add(
     (next) => async (args) => {
       arrive();
       // Those on the way when this one set out, and those that set out after it.
-      const crowd = aheadAtStart + (setOut - ordinal);
+      const crowd = aheadAtStart + (shared.setOut - ordinal);
       const left = performance.now() <= departure.by + preparationAllowanceMs(bytes) + crowd * PER_REQUEST_AHEAD_MS;
       departure.departed?.(left);
       if (!left) throw new MissedDeparture();

@@ -25,7 +25,7 @@ export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<str
     ...(email.configurationSetName ? { ConfigurationSetName: email.configurationSetName } : {}),
     Tags: sesTags(email.tags),
   });
-  const offTheWay = email.departure ? checkDeparture(command, email.departure, email.raw.length) : null;
+  const offTheWay = email.departure ? checkDeparture(ses, command, email.departure, email.raw.length) : null;
   try {
     const answer = await ses.send(command);
     return answer.MessageId;

@@ -72,12 +72,21 @@ export async function runImport(deps: Deps, importId: string): Promise<void> {
 
 async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reserve']>>, job: Claimed): Promise<void> {
   const mapRow = rowMapper(job.columns, job.mapping);
+  const fetchChunk = (seq: number) => {
+    const chunk = deps.sql<{ content: string }[]>`select content from import_chunks where import_id = ${job.id} and seq = ${seq}`.then((rows) => rows[0]);
+    // A read still on its way when the parse stops (a CSV error) must not become an unhandled rejection.
+    chunk.catch(() => undefined);
+    return chunk;
+  };
   async function* fileChunks() {
     let bytes = 0;
     let reported = 0;
+    // The next chunk is on its way while this one is parsed.
+    let next = fetchChunk(0);
     for (let seq = 0; ; seq++) {
-      const [chunk] = await deps.sql<{ content: string }[]>`select content from import_chunks where import_id = ${job.id} and seq = ${seq}`;
+      const chunk = await next;
       if (chunk) {
+        next = fetchChunk(seq + 1);
         yield chunk.content;
         bytes += Buffer.byteLength(chunk.content);
       }
