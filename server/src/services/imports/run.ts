@@ -85,17 +85,19 @@ async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reser
     let next = fetchChunk(0);
     for (let seq = 0; ; seq++) {
       const chunk = await next;
-      if (chunk) {
-        next = fetchChunk(seq + 1);
-        yield chunk.content;
-        bytes += Buffer.byteLength(chunk.content);
+      if (!chunk) {
+        // All of it: the stored text can be a few bytes shorter than the upload (a BOM is not kept).
+        await deps.sql`update contact_imports set bytes_read = bytes_total where id = ${job.id}`;
+        return;
       }
-      // Progress per megabyte and at the end (the page polls it; chunks are much smaller than that).
-      if (bytes - reported >= 2 ** 20 || (!chunk && bytes > reported)) {
+      next = fetchChunk(seq + 1);
+      yield chunk.content;
+      bytes += Buffer.byteLength(chunk.content);
+      // Progress per megabyte (the page polls it; chunks are much smaller than that).
+      if (bytes - reported >= 2 ** 20) {
         reported = bytes;
         await deps.sql`update contact_imports set bytes_read = ${bytes} where id = ${job.id}`;
       }
-      if (!chunk) return;
     }
   }
   async function* copyRows(records: AsyncIterable<string[]>) {
