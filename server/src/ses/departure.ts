@@ -53,9 +53,8 @@ const ways = new WeakMap<object, Way>();
  * check (a failure inside the SDK); calling it again after the check is harmless.
  */
 export function checkDeparture(client: object, command: SendRawEmailCommand, departure: Departure, bytes: number): () => void {
-  let way = ways.get(client);
-  if (!way) ways.set(client, (way = { onTheWay: 0, setOut: 0 }));
-  const shared = way;
+  const shared = ways.get(client) ?? { onTheWay: 0, setOut: 0 };
+  ways.set(client, shared);
   const aheadAtStart = shared.onTheWay;
   shared.onTheWay += 1;
   const ordinal = ++shared.setOut;

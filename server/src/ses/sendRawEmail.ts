@@ -35,16 +35,22 @@ export async function sendRawEmail(ses: SESClient, email: RawEmail): Promise<str
 }
 
 /**
- * The same call for the send pipeline: a failure comes back classified (sendError.ts) instead of
- * thrown. A MissedDeparture is still thrown: the request never left, so there is no outcome to record.
+ * The same call with SES's failure returned instead of thrown. A MissedDeparture is still thrown: the
+ * request never left, so there is no outcome, and the caller takes a new slot (sending/sendTurn.ts).
  */
-export async function trySendRawEmail(ses: SESClient, email: RawEmail): Promise<SendResult> {
+export async function settleSendRawEmail(ses: SESClient, email: RawEmail): Promise<{ ok: true; providerMessageId: string | undefined } | { ok: false; error: unknown }> {
   try {
-    const providerMessageId = await sendRawEmail(ses, email);
-    if (!providerMessageId) return { ok: false, failure: { kind: 'unknown', code: 'NoMessageId', reason: 'SES answered without a MessageId.' } };
-    return { ok: true, providerMessageId };
+    return { ok: true, providerMessageId: await sendRawEmail(ses, email) };
   } catch (err) {
     if (err instanceof MissedDeparture) throw err;
-    return { ok: false, failure: classifySendError(err) };
+    return { ok: false, error: err };
   }
+}
+
+/** For the send pipeline: the failure classified (sendError.ts). */
+export async function trySendRawEmail(ses: SESClient, email: RawEmail): Promise<SendResult> {
+  const settled = await settleSendRawEmail(ses, email);
+  if (!settled.ok) return { ok: false, failure: classifySendError(settled.error) };
+  if (!settled.providerMessageId) return { ok: false, failure: { kind: 'unknown', code: 'NoMessageId', reason: 'SES answered without a MessageId.' } };
+  return { ok: true, providerMessageId: settled.providerMessageId };
 }

@@ -2,11 +2,10 @@ import { and, eq } from 'drizzle-orm';
 import { contacts } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import { explainAwsError } from '../../ses/awsErrors.js';
-import { sendRawEmail } from '../../ses/sendRawEmail.js';
+import { settleSendRawEmail } from '../../ses/sendRawEmail.js';
 import { buildRawEmail } from '../../rendering/mime.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
 import { sendAtTurn } from '../../sending/sendTurn.js';
-import { MissedDeparture } from '../../ses/departure.js';
 import { previewCampaign } from './preview.js';
 import { loadCampaign } from './records.js';
 import type { Deps } from '../../deps.js';
@@ -43,13 +42,7 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
   // Recorded before the turn: a round trip between the rate slot and the request would miss the slot.
   const testSendId = await recordTestSend(deps, { tenantId, kind: 'campaign', to, campaignId: row.id });
   const turn = await sendAtTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: TEST_SLOT_WAIT_MS }, (departure) =>
-    sendRawEmail(channel.client(), { raw, to, configurationSetName: channel.configurationSetName, tags: { tenantId, campaignId: row.id, testSendId }, departure }).then(
-      (providerMessageId) => ({ ok: true as const, providerMessageId: providerMessageId ?? null }),
-      (err: unknown) => {
-        if (err instanceof MissedDeparture) throw err;
-        return { ok: false as const, error: explainAwsError(err, 'ses:SendRawEmail', channel.region) };
-      },
-    ),
+    settleSendRawEmail(channel.client(), { raw, to, configurationSetName: channel.configurationSetName, tags: { tenantId, campaignId: row.id, testSendId }, departure }),
   );
   if (turn.turn !== 'go') {
     const message =
@@ -58,10 +51,11 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
     throw new AppError('TOO_MANY_REQUESTS', message);
   }
   if (!turn.sent.ok) {
-    await finishTestSend(deps, testSendId, { error: turn.sent.error.message });
-    throw turn.sent.error;
+    const explained = explainAwsError(turn.sent.error, 'ses:SendRawEmail', channel.region);
+    await finishTestSend(deps, testSendId, { error: explained.message });
+    throw explained;
   }
-  const { providerMessageId } = turn.sent;
+  const providerMessageId = turn.sent.providerMessageId ?? null;
   await finishTestSend(deps, testSendId, { providerMessageId });
   deps.logger.info({ tenantId, campaignId: row.id, providerMessageId }, 'test email sent');
   return { to, messageId: providerMessageId ?? '' };

@@ -11,20 +11,19 @@ const zeroCounts = (): CampaignCounts => ({ ...(Object.fromEntries(MESSAGE_STATU
 
 /** Counts of several campaigns of one tenant, from the maintained counters (never a scan of messages). */
 export async function countsByCampaign(sql: Sql, tenantId: string, campaignIds: string[]): Promise<Map<string, CampaignCounts>> {
-  const result = new Map<string, CampaignCounts>(campaignIds.map((id) => [id, zeroCounts()]));
-  if (campaignIds.length === 0) return result;
-  const rows = await sql<{ campaignId: string; status: MessageStatus; n: number }[]>`
-    select campaign_id as "campaignId", status, sum(count)::float8 as n
-    from campaign_stats
-    where tenant_id = ${tenantId} and campaign_id = any(${campaignIds}::uuid[])
-    group by campaign_id, status`;
-  for (const row of rows) {
-    const counts = result.get(row.campaignId);
-    if (!counts) continue;
-    counts[row.status] = row.n;
-    counts.recipients += row.n;
+  const totals = new Map<string, Partial<Record<MessageStatus, number>>>(campaignIds.map((id) => [id, {}]));
+  if (campaignIds.length > 0) {
+    const rows = await sql<{ campaignId: string; status: MessageStatus; n: number }[]>`
+      select campaign_id as "campaignId", status, sum(count)::float8 as n
+      from campaign_stats
+      where tenant_id = ${tenantId} and campaign_id = any(${campaignIds}::uuid[])
+      group by campaign_id, status`;
+    for (const row of rows) {
+      const campaign = totals.get(row.campaignId);
+      if (campaign) campaign[row.status] = row.n;
+    }
   }
-  return result;
+  return new Map([...totals].map(([id, byStatus]) => [id, countsOf(byStatus)]));
 }
 
 /** Counts from per-status totals (a status with no messages may be missing). */

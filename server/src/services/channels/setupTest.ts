@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { buildRawEmail } from '../../rendering/mime.js';
 import { explainAwsError } from '../../ses/awsErrors.js';
-import { sendRawEmail } from '../../ses/sendRawEmail.js';
+import { settleSendRawEmail } from '../../ses/sendRawEmail.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
 import { sendAtTurn } from '../../sending/sendTurn.js';
-import { MissedDeparture } from '../../ses/departure.js';
 import type { Deps } from '../../deps.js';
 import { findEmailChannelRow } from './emailChannel.js';
 import { readTestBatch, SCENARIOS, type TestBatch } from './setupTestResults.js';
@@ -39,15 +38,17 @@ export async function sendSetupTestEmails(deps: Deps, tenantId: string): Promise
       unsubscribeUrl: null,
     });
     const turn = await sendAtTurn({ sql: deps.sql, clock: deps.dbClock }, { tenantId, ratePerSec: channel.ratePerSec, maxWaitMs: SLOT_WAIT_MS }, (departure) =>
-      sendRawEmail(channel.client(), { raw, to: scenario.to, configurationSetName: channel.configurationSetName, tags: { tenantId, testSendId: id }, departure }).then(
-        (providerMessageId) => ({ providerMessageId: providerMessageId ?? null }),
-        (err: unknown) => {
-          if (err instanceof MissedDeparture) throw err;
-          return { error: explainAwsError(err, 'ses:SendRawEmail', channel.region).message };
-        },
-      ),
+      settleSendRawEmail(channel.client(), { raw, to: scenario.to, configurationSetName: channel.configurationSetName, tags: { tenantId, testSendId: id }, departure }),
     );
-    await finishTestSend(deps, id, turn.turn === 'go' ? turn.sent : { error: 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.' });
+    await finishTestSend(
+      deps,
+      id,
+      turn.turn !== 'go'
+        ? { error: 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.' }
+        : turn.sent.ok
+          ? { providerMessageId: turn.sent.providerMessageId ?? null }
+          : { error: explainAwsError(turn.sent.error, 'ses:SendRawEmail', channel.region).message },
+    );
   }
   deps.logger.info({ tenantId, batchId }, 'setup test emails sent');
   return readTestBatch(deps, tenantId, batchId);
