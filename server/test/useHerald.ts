@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import type { Roles } from '../src/boot.js';
 import { startSesSimulator, type SesSimulator, type SesSimulatorOptions } from '../src/dev/sesSimulator.js';
 import { startTestHerald, type TestHerald } from '../src/testing/index.js';
@@ -22,8 +22,34 @@ export function useHerald(opts: HeraldOptions = {}): HeraldOnly {
   beforeAll(async () => {
     h.herald = await startTestHerald(inject('adminDatabaseUrl'), opts);
   });
+  explainFailures(h);
   afterAll(() => (h as Partial<HeraldOnly>).herald?.stop());
   return h;
+}
+
+/**
+ * A call answered "Something went wrong on our side" says nothing of why: the reason is in the server's
+ * error log. A failed test's message gets the error lines Herald logged while it ran, so a failure on a
+ * CI machine explains itself in the report's summary.
+ */
+function explainFailures(h: HeraldOnly): void {
+  beforeEach(({ onTestFailed }) => {
+    const from = (h as Partial<HeraldOnly>).herald?.logs.length ?? 0;
+    onTestFailed(({ task }) => {
+      const lines = ((h as Partial<HeraldOnly>).herald?.logs.slice(from) ?? []).filter((line) => /"level":(50|60)/.test(line));
+      if (lines.length === 0) return;
+      const logged = lines.slice(-5).map(briefly).join('\n');
+      for (const error of task.result?.errors ?? []) error.message += `\n\nHerald's error log during this test (last ${Math.min(5, lines.length)} of ${lines.length}):\n${logged}`;
+    });
+  });
+}
+
+/** A log line without what says nothing here (time, pid, host), its error's stack cut to the first frames. */
+function briefly(line: string): string {
+  const { time: _time, pid: _pid, hostname: _hostname, ...entry } = JSON.parse(line) as Record<string, unknown>;
+  const err = entry.err as { stack?: string } | undefined;
+  if (typeof err?.stack === 'string') err.stack = err.stack.split('\n').slice(0, 6).join('\n');
+  return JSON.stringify(entry, null, 1).slice(0, 3000);
 }
 
 export type HeraldWithSimulatorOptions = HeraldOptions & {
@@ -53,6 +79,7 @@ export function useHeraldWithSimulator(opts: HeraldWithSimulatorOptions = {}): H
     h.herald = await startTestHerald(inject('adminDatabaseUrl'), { env, roles: opts.roles });
     if (opts.simulatorEvents) h.sim.events.configure({ webhookUrl: `${h.herald.url}/webhooks/email` });
   });
+  explainFailures(h);
   afterAll(async () => {
     const started = h as Partial<HeraldWithSns>;
     if (opts.simulatorEvents) started.sim?.events.configure({ webhookUrl: null }); // no posts into a closing server
