@@ -25,6 +25,16 @@ async function sending(recipients: number, rate?: number) {
 const fanOut = async (id: string) => {
   while ((await runFanOut(h.herald.deps, id)) !== 'done');
 };
+/** Until `n` statements of this test's database wait for a heavyweight lock. */
+async function waitForLockWaiters(n: number) {
+  for (let i = 0; i < 200; i++) {
+    const [row] = await h.herald.deps.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    if (row!.n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no statement waited for a lock within 5 s (expected ${n})`);
+}
 const statuses = async (id: string) =>
   Object.fromEntries((await h.herald.deps.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages where campaign_id = ${id} group by status`).map((r) => [r.status, r.n]));
 
@@ -62,6 +72,32 @@ describe('pause, resume, cancel', () => {
     expect(await statuses(c.id)).toEqual({ sent: 1, cancelled: 5 });
     expect(await runSendLane(h.herald.deps, c.id)).toEqual({ next: 'done' });
     expect((await c.agent.trpc.campaigns.get.query({ id: c.id })).counts).toMatchObject({ recipients: 6, sent: 1, cancelled: 5, queued: 0 });
+  });
+
+  it('a cancel and a claim that meet on the same messages both finish (the cancel does not block a key check on its campaign)', async () => {
+    const c = await sending(3);
+    await fanOut(c.id);
+    const sql = h.herald.deps.sql;
+    // A claim is one statement: it locks queued rows, changes them, and its counter trigger then inserts the
+    // campaign's first counter row for `sending` on its connection, which checks that the campaign exists
+    // (FOR KEY SHARE). The same steps one by one, so that a cancel can come between them.
+    const claim = await sql.reserve();
+    try {
+      await claim`begin`;
+      const picked = await claim<{ id: string }[]>`
+        select id from messages where campaign_id = ${c.id} and status = 'queued' order by id limit 2 for update`;
+      const cancelled = c.agent.trpc.campaigns.cancel.mutate({ id: c.id });
+      cancelled.catch(() => undefined); // awaited below; a rejection before that must not go unhandled
+      await waitForLockWaiters(1); // the cancel's update of the queued messages, at the claimed rows
+      // A cancel holding its campaign FOR UPDATE blocked this key check, and each waited for the other
+      // (Postgres: "deadlock detected", the cancel answered 500).
+      await claim`update messages set status = 'sending', claim_token = ${randomUUID()} where id = any(${picked.map((m) => m.id)}::uuid[])`;
+      await claim`commit`;
+      expect((await cancelled).status).toBe('cancelled');
+    } finally {
+      claim.release();
+    }
+    expect(await statuses(c.id)).toEqual({ sending: 2, cancelled: 1 });
   });
 
   it('cancel before the fan-out ran: the fan-out makes nothing', async () => {

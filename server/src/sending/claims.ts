@@ -140,6 +140,9 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   // statement found it, and a message handed back just after the cancel's own update would stay `queued`
   // for good). Only then: every lane of a campaign share-locking its one row on every batch makes Postgres
   // build a multixact each time, which was most of the database's work per email at full speed.
+  // The campaign is locked before any message (`locked` reads `c` first, whatever join order the planner
+  // picks): a cancel holds its campaign while its update waits for any lock on the queued messages it
+  // meets, so taking a message first and the campaign second could deadlock with it.
   const requeues = rows.some((r) => r.status === 'queued');
   const ids = rows.map((r) => r.id).sort();
   const campaigns = requeues
@@ -156,7 +159,8 @@ async function writeOutcomes(sql: Sql, claimToken: string, outcomes: Outcome[]):
   await sql`
     with ${campaigns}
     locked as materialized (
-      select id from messages where id = any(${ids}::uuid[]) order by id for update
+      select id from messages where id = any(${ids}::uuid[]) ${requeues ? sql`and (select count(*) from c) >= 0` : sql``}
+      order by id for update
     ),
     all_locked as materialized (select count(*) from locked)
     update messages m set

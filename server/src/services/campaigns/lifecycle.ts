@@ -26,7 +26,10 @@ export async function sendCampaign(deps: Deps, tenantId: string, id: string): Pr
 async function transition(deps: Deps, tenantId: string, id: string, from: string[], conflict: string, apply: (tx: TransactionSql) => Promise<void>): Promise<CampaignView> {
   await loadCampaign(deps, tenantId, id); // NOT_FOUND for another tenant's id
   const moved = await deps.sql.begin(async (tx) => {
-    const [row] = await tx<{ status: string }[]>`select status from campaigns where id = ${id} and tenant_id = ${tenantId} for update`;
+    // FOR NO KEY UPDATE, not FOR UPDATE: senders and event batches that this transaction may wait for
+    // (a cancel meets their locked messages) insert rows referencing the campaign, and the foreign key
+    // check's FOR KEY SHARE would otherwise wait for this transaction in turn: a deadlock.
+    const [row] = await tx<{ status: string }[]>`select status from campaigns where id = ${id} and tenant_id = ${tenantId} for no key update`;
     if (!row || !from.includes(row.status)) return false;
     await apply(tx);
     return true;

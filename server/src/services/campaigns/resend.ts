@@ -27,7 +27,7 @@ export async function resendFailed(deps: Deps, tenantId: string, id: string): Pr
 
   const result = await deps.sql.begin(async (tx): Promise<Outcome> => {
     const [campaign] = await tx<{ status: string; fannedOut: boolean }[]>`
-      select status, fanned_out_at is not null as "fannedOut" from campaigns where id = ${id} and tenant_id = ${tenantId} for update`;
+      select status, fanned_out_at is not null as "fannedOut" from campaigns where id = ${id} and tenant_id = ${tenantId} for no key update`; // see lifecycle.ts
     if (!campaign) throw new AppError('NOT_FOUND', 'No campaign with this id.');
     if (campaign.status !== 'sent' && campaign.status !== 'paused') return { kind: 'wrongState', status: campaign.status };
     // The campaign sends again: the reputation guard has the same say as over send and resume.
