@@ -1,12 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests that measure timing across several processes (sends per second at
- * the simulator, transactional latency under a campaign, a worker killed
- * mid-send) run alone, after the rest: beside another test file on a 2-core
- * machine, scheduling jitter, not Herald, decides their figures.
+ * Tests that measure timing (sends per second at the simulator, transactional
+ * latency under a campaign, a worker killed mid-send, requests leaving within
+ * milliseconds of their slot) run alone, after the rest: beside another test
+ * file on a 2-core machine, scheduling jitter, not Herald, decides their figures.
  */
-const TIMING = ['test/sendRate.int.test.ts', 'test/transactionalPriority.int.test.ts', 'test/sendKill.int.test.ts', 'test/scaleOut.int.test.ts'];
+const TIMING = [
+  'test/sendRate.int.test.ts',
+  'test/transactionalPriority.int.test.ts',
+  'test/sendKill.int.test.ts',
+  'test/scaleOut.int.test.ts',
+  'src/ses/departure.test.ts',
+];
 
 const shared = {
   globalSetup: ['src/testing/globalSetup.ts'],

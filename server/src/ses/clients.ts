@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { departureGate } from './departure.js';
 
 export type AwsCredentials = { accessKeyId: string; secretAccessKey: string };
 
@@ -31,7 +34,16 @@ function common(opts: AwsClientOptions) {
     // Herald owns retries (jobs, rate limiter); the SDK's own would retry throttles blindly.
     maxAttempts: 1,
     // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+      // Keep-alive like the SDK's own agents, checking a send's rate slot at the socket too (departure.ts).
+      // No socket limit (the SDK's is 50): Herald's lanes bound how many sends are in flight, and a request
+      // queued in the agent for a socket is written only once another call ends, past its slot.
+      httpAgent: departureGate(new HttpAgent({ keepAlive: true })),
+      httpsAgent: departureGate(new HttpsAgent({ keepAlive: true })),
+    },
   };
 }
 

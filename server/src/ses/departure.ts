@@ -1,16 +1,20 @@
 import type { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { ClientRequest, Agent } from 'node:http';
 
 /**
- * The last check of a rate slot, where the request leaves for SES: after the SDK has built and signed
- * it, just before the HTTP handler writes it. A slot checked only before the SDK call can still be
- * missed on the way: the process's event loop held up for a few tens of milliseconds (a garbage
- * collection, another lane's first build) between the check and the write (seen: 22–45 ms, the send
- * then reaching SES next to the following one, and the one a second later refused for the rate).
+ * The last checks of a rate slot, where the request leaves for SES: after the SDK has built and signed
+ * it, just before the HTTP handler builds its request, and again at the socket, just before the first
+ * byte is written. A slot checked only before the SDK call can still be missed on the way: the process's
+ * event loop held up for a few tens of milliseconds (a garbage collection, another lane's first build)
+ * between the check and the write (seen: 22–45 ms, the send then reaching SES next to the following one,
+ * and the one a second later refused for the rate). Node writes a request only when its socket is handed
+ * over, on a later tick, after every promise continuation queued meanwhile (another lane building fifty
+ * emails): the socket check sees that wait too.
  */
 export type Departure = {
   /** performance.now() past which the request must not leave. */
   by: number;
-  /** Told once, at the check: true when the request leaves, false when it does not (it takes a new slot). */
+  /** Told once, at the last check: true when the request leaves, false when it does not (it takes a new slot). */
   departed?: (left: boolean) => void;
 };
 
@@ -48,9 +52,10 @@ type Way = { onTheWay: number; setOut: number };
 const ways = new WeakMap<object, Way>();
 
 /**
- * Adds the check as the innermost step, so nothing of the SDK's runs between it and the HTTP write.
- * Returns the function that takes the request off the way when the call ends without reaching the
- * check (a failure inside the SDK); calling it again after the check is harmless.
+ * Adds the check as the innermost step, so nothing of the SDK's runs between it and the HTTP handler,
+ * and hands the same check to the socket (departureGate). Returns the function that takes the request
+ * off the way when the call ends without reaching the check (a failure inside the SDK); calling it again
+ * after the check is harmless.
  */
 export function checkDeparture(client: object, command: SendRawEmailCommand, departure: Departure, bytes: number): () => void {
   const shared = ways.get(client) ?? { onTheWay: 0, setOut: 0 };
@@ -64,17 +69,70 @@ export function checkDeparture(client: object, command: SendRawEmailCommand, dep
     arrived = true;
     shared.onTheWay -= 1;
   };
+  let told = false;
+  const tell = (left: boolean) => {
+    if (told) return;
+    told = true;
+    departure.departed?.(left);
+  };
   command.middlewareStack.add(
     (next) => async (args) => {
       arrive();
       // Those on the way when this one set out, and those that set out after it.
       const crowd = aheadAtStart + (shared.setOut - ordinal);
-      const left = performance.now() <= departure.by + preparationAllowanceMs(bytes) + crowd * PER_REQUEST_AHEAD_MS;
-      departure.departed?.(left);
-      if (!left) throw new MissedDeparture();
-      return next(args);
+      const leaveBy = departure.by + preparationAllowanceMs(bytes) + crowd * PER_REQUEST_AHEAD_MS;
+      const inTime = () => performance.now() <= leaveBy;
+      if (!inTime()) {
+        tell(false);
+        throw new MissedDeparture();
+      }
+      boarding = { inTime, tell };
+      try {
+        return next(args);
+      } finally {
+        // Still here: the handler built no request in this turn (its first call reads its configuration
+        // first), so no socket check follows, and this check's answer stands.
+        if (boarding?.tell === tell) {
+          boarding = null;
+          tell(true);
+        }
+      }
     },
     { step: 'deserialize', priority: 'low', name: 'heraldDepartureCheck' },
   );
   return arrive;
+}
+
+/** The check of the request the HTTP handler is building now, in this same turn of the event loop. */
+type Boarding = { inTime: () => boolean; tell: (left: boolean) => void };
+let boarding: Boarding | null = null;
+
+/** Agent.addRequest: how each request reaches its agent, synchronously inside http.request (not in @types/node). */
+type AgentWithRequests = Agent & { addRequest(request: ClientRequest, options: object): void };
+
+/**
+ * Makes an HTTP(S) agent check each request that a departure check let through once more when its
+ * socket is handed over, right before Node writes it: a request whose moment has passed is destroyed
+ * unwritten and its call rejects with MissedDeparture. The agent takes the check in the same turn as
+ * the middleware above gives it (http.request hands the request to its agent synchronously), so no
+ * other request can take it. A new connection is not waited for: the request is written once it is up,
+ * which takes the network's time, not this process's (a TLS handshake with SES takes longer than any
+ * slot's tolerance, and a check there would refuse every first send of a connection).
+ */
+export function departureGate<A extends Agent>(agent: A): A {
+  const gated = agent as A & AgentWithRequests;
+  const addRequest = gated.addRequest.bind(agent);
+  gated.addRequest = (request, options) => {
+    const check = boarding;
+    boarding = null;
+    if (check) request.once('socket', () => atTheSocket(request, check));
+    addRequest(request, options);
+  };
+  return agent;
+}
+
+function atTheSocket(request: ClientRequest, check: Boarding): void {
+  const left = check.inTime();
+  check.tell(left);
+  if (!left) request.destroy(new MissedDeparture());
 }
