@@ -7,6 +7,13 @@ const MAX_TRIES = 5;
 
 export type TurnResult<T> = { turn: 'go'; sent: T } | { turn: 'full' | 'late' };
 
+/** What a test email that got no turn tells the person who asked for it. */
+export function noTurnMessage(turn: 'full' | 'late'): string {
+  return turn === 'full'
+    ? 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.'
+    : 'The server was too busy to send at its turn. Try again.';
+}
+
 /**
  * Sends once at a turn of the tenant's rate, for a single send outside a campaign batch (a
  * transactional or test email): takes a slot, waits for it, and calls `send`, whose request must

@@ -5,7 +5,7 @@ import { explainAwsError } from '../../ses/awsErrors.js';
 import { settleSendRawEmail } from '../../ses/sendRawEmail.js';
 import { buildRawEmail } from '../../rendering/mime.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
-import { sendAtTurn } from '../../sending/sendTurn.js';
+import { noTurnMessage, sendAtTurn } from '../../sending/sendTurn.js';
 import { previewCampaign } from './preview.js';
 import { loadCampaign } from './records.js';
 import type { Deps } from '../../deps.js';
@@ -45,8 +45,7 @@ export async function sendCampaignTest(deps: Deps, tenantId: string, input: { id
     settleSendRawEmail(channel.client(), { raw, to, configurationSetName: channel.configurationSetName, tags: { tenantId, campaignId: row.id, testSendId }, departure }),
   );
   if (turn.turn !== 'go') {
-    const message =
-      turn.turn === 'full' ? 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.' : 'The server was too busy to send at its turn. Try again.';
+    const message = noTurnMessage(turn.turn);
     await finishTestSend(deps, testSendId, { error: message });
     throw new AppError('TOO_MANY_REQUESTS', message);
   }

@@ -4,7 +4,7 @@ import { buildRawEmail } from '../../rendering/mime.js';
 import { explainAwsError } from '../../ses/awsErrors.js';
 import { settleSendRawEmail } from '../../ses/sendRawEmail.js';
 import { loadSendingChannel } from '../../sending/sendingChannel.js';
-import { sendAtTurn } from '../../sending/sendTurn.js';
+import { noTurnMessage, sendAtTurn } from '../../sending/sendTurn.js';
 import type { Deps } from '../../deps.js';
 import { findEmailChannelRow } from './emailChannel.js';
 import { readTestBatch, SCENARIOS, type TestBatch } from './setupTestResults.js';
@@ -44,7 +44,7 @@ export async function sendSetupTestEmails(deps: Deps, tenantId: string): Promise
       deps,
       id,
       turn.turn !== 'go'
-        ? { error: 'Your campaigns are using the whole SES sending rate right now. Try the test again in a few seconds.' }
+        ? { error: noTurnMessage(turn.turn) }
         : turn.sent.ok
           ? { providerMessageId: turn.sent.providerMessageId ?? null }
           : { error: explainAwsError(turn.sent.error, 'ses:SendRawEmail', channel.region).message },
