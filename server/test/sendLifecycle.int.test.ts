@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { reopenIfRequeued } from '../src/sending/campaignState.js';
 import { claimMessages, recordOutcomes } from '../src/sending/claims.js';
 import { runFanOut } from '../src/sending/fanOut.js';
@@ -26,15 +26,15 @@ const fanOut = async (id: string) => {
   while ((await runFanOut(h.herald.deps, id)) !== 'done');
 };
 /** Until `n` statements of this test's database wait for a heavyweight lock. */
-async function waitForLockWaiters(n: number) {
-  for (let i = 0; i < 200; i++) {
-    const [row] = await h.herald.deps.sql<{ n: number }[]>`
-      select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
-    if (row!.n >= n) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no statement waited for a lock within 5 s (expected ${n})`);
-}
+const waitForLockWaiters = (n: number) =>
+  vi.waitFor(
+    async () => {
+      const [row] = await h.herald.deps.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      expect(row!.n).toBeGreaterThanOrEqual(n);
+    },
+    { timeout: 5_000, interval: 25 },
+  );
 const statuses = async (id: string) =>
   Object.fromEntries((await h.herald.deps.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages where campaign_id = ${id} group by status`).map((r) => [r.status, r.n]));
 
