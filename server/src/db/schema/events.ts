@@ -48,12 +48,15 @@ export const messageEvents = pgTable(
   },
   (t) => [
     index('message_events_pending_idx').on(t.shard, t.receivedAt).where(sql`${t.state} = 'pending'`),
-    index('message_events_message_id_idx').on(t.messageId),
-    index('message_events_test_send_id_idx').on(t.testSendId),
-    index('message_events_email_id_idx').on(t.emailId),
+    // The links are null while an event is pending and most stay null (an event names a campaign message,
+    // a test email or a transactional one), and lookups always name a value: null entries are left out,
+    // so storing an event writes four index entries instead of eight, and applying it five instead of seven.
+    index('message_events_message_id_idx').on(t.messageId).where(sql`${t.messageId} is not null`),
+    index('message_events_test_send_id_idx').on(t.testSendId).where(sql`${t.testSendId} is not null`),
+    index('message_events_email_id_idx').on(t.emailId).where(sql`${t.emailId} is not null`),
     // The health panel reads an account's events of the last 24 hours.
     index('message_events_account_received_idx').on(t.awsAccountId, t.receivedAt),
-    index('message_events_tenant_id_idx').on(t.tenantId, t.occurredAt),
+    index('message_events_tenant_id_idx').on(t.tenantId, t.occurredAt).where(sql`${t.tenantId} is not null`),
     // An account's orphans of the last 24 hours (the health panel), of the last hour (handed back at worker start, events/earlyEvents.ts).
     index('message_events_orphans_received_idx').on(t.awsAccountId, t.receivedAt).where(sql`${t.state} = 'orphan'`),
     // An event can beat the outcome naming its SES message id (sending/claims.ts): found again by that id.
