@@ -80,6 +80,24 @@ describe('CSV import', () => {
     expect((await owner.trpc.lists.get.query({ id: list.id })).memberCount).toBe(3);
   });
 
+  it('keeps characters cut by the chunk boundaries of an upload, and names the megabyte of a byte that is not UTF-8', async () => {
+    // ~300 KB of 1-, 2-, 3- and 4-byte characters: the 64 KiB chunk boundaries fall inside some of them.
+    const rows = Array.from({ length: 6000 }, (_, i) => `mb${i}@example.com,Zoë😀${i},日本${i}`);
+    const status = await importCsv(h.herald.url, owner, `email,first_name,last_name\n${rows.join('\n')}\n`);
+    expect(status).toMatchObject({ status: 'done', created: 6000, failedRows: 0 });
+    const [kept] = await h.herald.deps.sql`
+      select count(*)::int as n from contacts
+      where tenant_id = ${tenantId} and email like 'mb%' and first_name = 'Zoë😀' || split_part(split_part(email, '@', 1), 'mb', 2)
+        and last_name = '日本' || split_part(split_part(email, '@', 1), 'mb', 2)`;
+    expect(kept?.n).toBe(6000);
+
+    const latin1Later = Buffer.concat([Buffer.from(`email\n${'a@example.com\n'.repeat(100_000)}`), Buffer.from('caf\xe9@example.com\n', 'latin1')]);
+    expect(latin1Later.length).toBeGreaterThan(2 ** 20);
+    expect((await upload(h.herald.url, owner, latin1Later)).body.error?.message).toMatch(/not UTF-8 text \(in its 2nd megabyte\)/);
+    const cutOff = Buffer.from('email\nzoe@example.com,Zoë', 'utf8');
+    expect((await upload(h.herald.url, owner, cutOff.subarray(0, cutOff.length - 1))).body.error?.message).toMatch(/ends in the middle of a character/);
+  });
+
   it('imports a 20 MB file', async () => {
     const lines = ['email,first_name,last_name,city,notes'];
     let i = 0;
