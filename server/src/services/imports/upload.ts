@@ -46,19 +46,17 @@ export async function receiveUpload(
       const stream = await tx`copy import_chunks (import_id, seq, content) from stdin with (format binary)`.writable();
       // Its errors reach copyChunks through the write and end promises; destroying it below emits ours again.
       stream.on('error', () => {});
-      try {
-        const { head, total } = await copyChunks(deps, body, chunkCopy(stream, id));
-        const sniffed = sniffCsv(head);
-        await tx`
-          update contact_imports set delimiter = ${sniffed.delimiter}, has_header = ${sniffed.hasHeader},
-            columns = ${JSON.stringify(sniffed.columns)}::jsonb, preview = ${JSON.stringify(sniffed.preview)}::jsonb, bytes_total = ${total}
-          where id = ${id}`;
-        return { id, fileName, bytes: total, ...sniffed, suggestedMapping: suggestMapping(sniffed) };
-      } catch (err) {
+      const { head, total } = await copyChunks(deps, body, chunkCopy(stream, id)).catch((err: unknown) => {
         // Aborts the COPY (if still open), so that the transaction can roll back.
         stream.destroy(err instanceof Error ? err : new Error(String(err)));
         throw err;
-      }
+      });
+      const sniffed = sniffCsv(head);
+      await tx`
+        update contact_imports set delimiter = ${sniffed.delimiter}, has_header = ${sniffed.hasHeader},
+          columns = ${JSON.stringify(sniffed.columns)}::jsonb, preview = ${JSON.stringify(sniffed.preview)}::jsonb, bytes_total = ${total}
+        where id = ${id}`;
+      return { id, fileName, bytes: total, ...sniffed, suggestedMapping: suggestMapping(sniffed) };
     });
   } catch (err) {
     if (err instanceof NotACsvError) throw new AppError('BAD_REQUEST', err.message);
