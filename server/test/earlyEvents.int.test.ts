@@ -84,13 +84,14 @@ describe('an identity notification that comes before the outcome of its campaign
     await recordOutcomes(h.herald.deps.sql, m.claimToken, [{ id: m.id, status: 'sent', providerMessageId: sesId }]);
     await becomes(delivery.MessageId, { state: 'applied', message_id: m.id, tenant_id: sender.tenantId });
     expect(await messageState(h, m.id)).toMatchObject({ status: 'delivered', provider_message_id: sesId, delivered_at: IDENTITY_MAIL });
-    // One event: an orphan first, then a rematch, never a second applied event.
-    const after = await processedCounts();
-    expect({ applied: after.applied! - before.applied!, orphan: after.orphan! - before.orphan!, rematched: after.rematched! - before.rematched! }).toEqual({
-      applied: 0,
-      orphan: 1,
-      rematched: 1,
-    });
+    // One event: an orphan first, then a rematch, never a second applied event. The counters move once the
+    // batch's commit has returned to its process, which may be a moment after another connection sees its rows.
+    const counted = async () => {
+      const after = await processedCounts();
+      return { applied: after.applied! - before.applied!, orphan: after.orphan! - before.orphan!, rematched: after.rematched! - before.rematched! };
+    };
+    await vi.waitFor(async () => expect((await counted()).rematched).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
+    expect(await counted()).toEqual({ applied: 0, orphan: 1, rematched: 1 });
   });
 
   it('is applied when the outcome is written while the event batch that found no match has yet to commit its orphan', async () => {

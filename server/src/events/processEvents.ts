@@ -35,12 +35,13 @@ type Match = { eventId: string; messageId: string; tenantId: string; campaignId:
  */
 export async function processEventBatch(deps: Pick<Deps, 'sql' | 'logger' | 'env' | 'metrics'>, shard: number, limit: number): Promise<number> {
   const { taken, counts, reputationTenants, orphans, waitedSeconds, topics } = await processWithRetry(deps, shard, limit);
+  // Counted as soon as committed (a batch rolled back and taken again is counted once), before anything else
+  // is awaited: whoever sees the events' new state in the database sees them counted too.
+  deps.metrics.events.processed(counts, waitedSeconds);
   // After the commit: a sender that wrote one of these SES ids meanwhile may have looked for orphans too early (earlyEvents.ts).
   const newOrphans = orphans.filter((o) => !o.reopened).map((o) => o.id);
   if (newOrphans.length > 0) await reopenMatchedOrphans(deps.sql, newOrphans);
   await touchTopics(deps.sql, topics);
-  // Counted once committed: a batch rolled back and taken again is counted once.
-  deps.metrics.events.processed(counts, waitedSeconds);
   // Events naming nothing Herald sent: SES's own ids say which, for a search in the SES console.
   if (orphans.length > 0 && deps.logger.isLevelEnabled('debug')) for (const o of orphans) deps.logger.debug({ shard, snsMessageId: o.snsMessageId, sesMessageId: o.sesMessageId }, 'SES event names no Herald message: kept as orphan');
   await guardTenants(deps, reputationTenants);
