@@ -51,7 +51,7 @@ export async function runScaleOut(opts: ScaleOutOptions): Promise<ScaleOutResult
     const startedAt = performance.now();
     cluster = await startCluster({ databaseUrl: opts.databaseUrl, apis: opts.apis, workers: opts.workers, env: opts.env });
     if (opts.events) await cluster.sim.configureEvents(opts.events);
-    log(`cluster: ${opts.apis} API processes (WORKER=off) at ${cluster.apiUrls.join(', ')}, ${opts.workers} worker processes, simulator at ${cluster.sim.url}; up in ${secondsSince(startedAt)} s`);
+    log(`cluster: ${opts.apis} API processes (WORKER=off) at ${cluster.apiUrls.join(', ')}, ${opts.workers} worker processes, simulator at ${cluster.sim.url} (priority ${cluster.simulatorPriority}); up in ${secondsSince(startedAt)} s`);
 
     const c = cluster;
     const tenants: ScaleTenant[] = [];
