@@ -97,7 +97,7 @@ const SIMULATOR_NICE = -10;
  * it stamps each send when it takes the request up. Starved of CPU by the processes it judges, it took
  * requests up late (measured at 99 % busy: p50 28 ms, p99 0.2–0.9 s after Herald had written them, a new
  * connection's first request p50 338 ms), later than its own stall allowance (loopWatch.ts) accounts for,
- * and then refused sends that had left Herald within the rate (docs/benchmarks.md, 2026-12-07 17:10–18:20).
+ * and then refused sends that had left Herald within the rate (docs/benchmarks.md, scale-out, 2026-12-07 17:09–18:28).
  * Scheduled ahead of them, it takes requests up within a few milliseconds. Raising a priority needs root
  * (CAP_SYS_NICE); elsewhere the simulator runs as before, and the bench says so.
  */
