@@ -64,7 +64,7 @@ it('lets requests that set out together leave: each gets the time the others on 
   await expect(sendRawEmail(ses, email(performance.now() - 1))).rejects.toBeInstanceOf(MissedDeparture);
 });
 
-it('does not write a request held up past its slot after the last SDK step, before its socket is handed over', async () => {
+it('does not write a request held up past its slot after the last SDK step, before its socket is handed over, and keeps the connection', async () => {
   // The agent ses/clients.ts gives every client, and a process held up right after the request was built:
   // Node hands the socket over (and writes) only on a later tick, after everything queued meanwhile.
   const agent = departureGate(new Agent({ keepAlive: true }));
@@ -74,6 +74,15 @@ it('does not write a request held up past its slot after the last SDK step, befo
   gated.addRequest = (request, options) => {
     addRequest(request, options);
     busy(holdUpMs);
+  };
+  // Connections the agent opens: a late request must not cost one.
+  const opened: unknown[] = [];
+  const withConnections = agent as unknown as { createConnection: (...args: unknown[]) => unknown };
+  const createConnection = withConnections.createConnection.bind(agent);
+  withConnections.createConnection = (...args) => {
+    const socket = createConnection(...args);
+    opened.push(socket);
+    return socket;
   };
   const client = new SESClient({ endpoint: sim.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: { httpAgent: agent } });
   try {
@@ -88,10 +97,12 @@ it('does not write a request held up past its slot after the last SDK step, befo
     await expect(late).rejects.toBeInstanceOf(MissedDeparture);
     expect(told).toEqual([false]);
     expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before + 2);
-    // The connection is gone with the unwritten request; the next send opens another and leaves.
+    // The unwritten request leaves its connection to the agent: the next send goes out on it.
+    expect(opened).toHaveLength(1);
     holdUpMs = 0;
     await expect(sendRawEmail(client, email(performance.now() + 5_000))).resolves.toEqual(expect.any(String));
     expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before + 3);
+    expect(opened).toHaveLength(1);
   } finally {
     client.destroy();
   }
