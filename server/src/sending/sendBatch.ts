@@ -1,7 +1,7 @@
 import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import { createSendTally, type SendOutcome } from '../metrics/sendMetrics.js';
-import { MissedDeparture } from '../ses/departure.js';
+import { MissedDeparture, SET_OUT_LEAD_MS } from '../ses/departure.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
@@ -110,12 +110,12 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
     }
     return outcome;
   };
-  /** Starts one send at its slot; `departed` is false when its request could not leave by `sendBy` (it takes a new slot). */
-  const start = ({ message, raw }: Ready, sendBy: number): { departed: Promise<boolean>; outcome: Promise<Outcome> } => {
+  /** Starts one send for its slot; `departed` is false when its request could not leave within it (it takes a new slot). */
+  const start = ({ message, raw }: Ready, slot: SendSlot): { departed: Promise<boolean>; outcome: Promise<Outcome> } => {
     if (signal?.aborted || halt.accountWide) return { departed: Promise.resolve(true), outcome: Promise.resolve(release(message.id)) };
     let depart: (left: boolean) => void = () => {};
     const departed = new Promise<boolean>((resolve) => (depart = resolve));
-    const outcome = sender.send(message, raw, { by: sendBy, departed: depart }).then((result) => outcomeOfSend(message, result));
+    const outcome = sender.send(message, raw, { by: slot.notAfter, notBefore: slot.notBefore, departed: depart }).then((result) => outcomeOfSend(message, result));
     // The check has answered by the time the call settles, except for a call that failed before reaching it.
     // Only a MissedDeparture proves nothing left; any other failure counts as sent, and fails the batch.
     void outcome.then(
@@ -170,11 +170,11 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
       // No abort signal for the sleeps (at most slotWindowMs): fifty sends would put fifty listeners on it.
       const onTime = await Promise.all(
         slotted.map(async (item, i) => {
-          // Checked before the call and again where the request leaves (ses/departure.ts, which gives
-          // sends due together the time the ones ahead of them take).
+          // Sets out a little ahead and waits at the door (ses/departure.ts); checked before the call and
+          // again where the request leaves, which gives sends due together the time the ones ahead take.
           const slot = slots[i] as SendSlot;
-          if (!(await waitForSlot(slot))) return false;
-          const { departed, outcome } = start(item, slot.notAfter);
+          if (!(await waitForSlot({ notBefore: slot.notBefore - SET_OUT_LEAD_MS, notAfter: slot.notAfter }))) return false;
+          const { departed, outcome } = start(item, slot);
           if (!(await departed)) return false;
           sends.push(outcome);
           return true;

@@ -1,4 +1,4 @@
-import { MissedDeparture, type Departure } from '../ses/departure.js';
+import { MissedDeparture, SET_OUT_LEAD_MS, type Departure } from '../ses/departure.js';
 import { reserveSendSlot, type RateLimiterDeps, type ReserveInput } from './rateLimiter.js';
 import { waitForSlot, type SlotWindow } from './waitForSlot.js';
 
@@ -32,9 +32,10 @@ export async function sendAtTurn<T>(
   for (let tries = 0; tries < MAX_TRIES; tries += 1) {
     const slot = await reserveSendSlot(deps, input);
     if (!slot.reserved) return { turn: 'full' };
-    if (!(await wait(slot))) continue;
+    // Sets out a little ahead: the request waits for its moment at the door (ses/departure.ts).
+    if (!(await wait({ notBefore: slot.notBefore - SET_OUT_LEAD_MS, notAfter: slot.notAfter }))) continue;
     try {
-      return { turn: 'go', sent: await send({ by: slot.notAfter }) };
+      return { turn: 'go', sent: await send({ by: slot.notAfter, notBefore: slot.notBefore }) };
     } catch (err) {
       if (!(err instanceof MissedDeparture)) throw err;
     }

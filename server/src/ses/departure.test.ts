@@ -107,3 +107,39 @@ it('does not write a request held up past its slot after the last SDK step, befo
     client.destroy();
   }
 });
+
+it('holds a request that set out ahead of its moment at the door, and lets it leave then, not before', async () => {
+  // Where the request is handed to its agent is after the last SDK step: the moment it leaves.
+  const agent = departureGate(new Agent({ keepAlive: true }));
+  const gated = agent as Agent & { addRequest(request: ClientRequest, options: object): void };
+  const addRequest = gated.addRequest.bind(agent);
+  const handedOver: number[] = [];
+  gated.addRequest = (request, options) => {
+    handedOver.push(performance.now());
+    addRequest(request, options);
+  };
+  const client = new SESClient({ endpoint: sim.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: { httpAgent: agent } });
+  try {
+    await sendRawEmail(client, email(performance.now() + 5_000));
+    const before = sim.state.messagesOf(ACCOUNT_ID).length;
+    const notBefore = performance.now() + 80;
+    const told: boolean[] = [];
+    await expect(sendRawEmail(client, { ...email(0), departure: { by: notBefore + 5_000, notBefore, departed: (left) => told.push(left) } })).resolves.toEqual(
+      expect.any(String),
+    );
+    expect(handedOver.at(-1)).toBeGreaterThanOrEqual(notBefore);
+    expect(told).toEqual([true]);
+    expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before + 1);
+
+    // Held up past its slot while it waited at the door: it does not leave. Ready early, it gets the
+    // slot's own tolerance only, none of the allowance for preparing or for others on the way.
+    const lateNotBefore = performance.now() + 30;
+    const holdUp = setTimeout(() => busy(80), 20);
+    const late = sendRawEmail(client, { ...email(0), departure: { by: lateNotBefore + 10, notBefore: lateNotBefore } });
+    await expect(late).rejects.toBeInstanceOf(MissedDeparture);
+    clearTimeout(holdUp);
+    expect(sim.state.messagesOf(ACCOUNT_ID)).toHaveLength(before + 1);
+  } finally {
+    client.destroy();
+  }
+});
