@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleepUntil } from '../ses/sleepUntil.js';
 import type { SendSlot } from './rateLimiter.js';
 
 /**
@@ -11,9 +11,6 @@ import type { SendSlot } from './rateLimiter.js';
 export type SlotWindow = Pick<SendSlot, 'notBefore' | 'notAfter'>;
 
 export async function waitForSlot(slot: SlotWindow, signal?: AbortSignal): Promise<boolean> {
-  // Timers may fire a little early (libuv caches the loop time), so sleep until the clock says so.
-  for (let left = slot.notBefore - performance.now(); left > 0; left = slot.notBefore - performance.now()) {
-    await sleep(Math.ceil(left), undefined, { signal });
-  }
+  await sleepUntil(slot.notBefore, signal);
   return performance.now() <= slot.notAfter;
 }

@@ -1,6 +1,7 @@
 import type { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { ClientRequest, Agent } from 'node:http';
 import type { Socket } from 'node:net';
+import { sleepUntil } from './sleepUntil.js';
 
 /**
  * The last checks of a rate slot, where the request leaves for SES: after the SDK has built and signed
@@ -63,13 +64,6 @@ export const PER_REQUEST_AHEAD_MS = 2;
  */
 export const SET_OUT_LEAD_MS = 10;
 
-/** Sleeps until performance.now() reaches `at` (timers may fire a little early: libuv caches the loop's time). */
-async function holdUntil(at: number): Promise<void> {
-  for (let left = at - performance.now(); left > 0; left = at - performance.now()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
-  }
-}
-
 /** Requests of one client between their slot check and the door, and how many ever set out. */
 type Way = { onTheWay: number; setOut: number };
 const ways = new WeakMap<object, Way>();
@@ -104,11 +98,12 @@ export function checkDeparture(client: object, command: SendRawEmailCommand, dep
       arrive();
       // Ready before its moment: neither its preparation nor the others on the way delayed it, so it
       // gets the slot's own tolerance only, and waits at the door for its moment.
-      const early = departure.notBefore !== undefined && arrivedAt < departure.notBefore;
+      const { notBefore } = departure;
+      const early = notBefore !== undefined && arrivedAt < notBefore;
       // Those on the way when this one set out, and those that set out after it.
       const crowd = aheadAtStart + (shared.setOut - ordinal);
       const leaveBy = early ? departure.by : departure.by + preparationAllowanceMs(bytes) + crowd * PER_REQUEST_AHEAD_MS;
-      if (early) await holdUntil(departure.notBefore!);
+      if (early) await sleepUntil(notBefore);
       const inTime = () => performance.now() <= leaveBy;
       if (!inTime()) {
         tell(false);
