@@ -5,7 +5,7 @@ import {
   at, contactStatus, deliver, messageState, notification, useHarness, sentCampaign, statsOf, suppressionsOf, waitProcessed,
   type SentMessage,
 } from './sesEventHelpers.js';
-import { shardOf } from '../src/events/shards.js';
+import { EVENT_SHARDS, shardOf } from '../src/events/shards.js';
 import { awsExample, type ExampleName } from './snsHelpers.js';
 
 /**
@@ -221,6 +221,19 @@ describe('an event whose processing job was lost', () => {
     await h.herald.deps.sql`
       insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
       values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${shardOf(m.providerId)},
+        ${envelope.Message}::jsonb, now() - interval '5 seconds')`;
+    await waitProcessed(h, [envelope.MessageId]);
+    expect((await eventRow(envelope.MessageId))?.state).toBe('applied');
+    expect((await messageState(h, m.id)).status).toBe('delivered');
+  });
+  it('is processed when stored under a shard number of an earlier, larger shard count', async () => {
+    const [m] = (await sentCampaign(h, sender, 1, 'old-shard')).messages as [SentMessage];
+    const envelope = notification(h, sender.accountId, example('delivery', m));
+    // A deploy that lowers EVENT_SHARDS leaves pending events under the old numbers; their jobs must still run.
+    const oldShard = EVENT_SHARDS + 1;
+    await h.herald.deps.sql`
+      insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
+      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${oldShard},
         ${envelope.Message}::jsonb, now() - interval '5 seconds')`;
     await waitProcessed(h, [envelope.MessageId]);
     expect((await eventRow(envelope.MessageId))?.state).toBe('applied');

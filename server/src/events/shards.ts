@@ -1,5 +1,18 @@
-/** Processing jobs (jobs/events__process.ts), one per shard: more spread the job-key upserts and the work. */
-export const EVENT_SHARDS = 4;
+/**
+ * Processing jobs (jobs/events__process.ts), one per shard. Two, not more: each shard costs a job and a batch
+ * per API process and window whatever its events, so at a few events per window the fixed cost of jobs and
+ * batches was most of Postgres's work. Measured 2026-12-07 (docs/benchmarks.md, scale-out): with four shards
+ * the scale-out's 14/s tenant got 16–21 % of its rate and Postgres 0.8 of the 2 cores; with two, 27–31 % and
+ * every campaign done in time, and the webhook flood took 9–15 % more with less of Postgres per event. Two
+ * batches still run side by side when the flood fills them.
+ */
+export const EVENT_SHARDS = 2;
+
+/**
+ * The highest shard a processing job may name: events stored under an earlier, larger shard count keep their
+ * number until processed, and the workers' sweep (pendingSweep.ts) queues their shard's job to drain them.
+ */
+export const MAX_EVENT_SHARD = 63;
 
 /**
  * Every event of one email (Send, Delivery, Open, Click…, each its own SNS message) goes to the shard

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_SHARDS } from '../events/shards.js';
+import { MAX_EVENT_SHARD } from '../events/shards.js';
 
 /**
  * The payload of every job Herald runs, by graphile-worker task identifier.
@@ -13,7 +13,7 @@ export const taskPayloads = {
   campaigns__start: z.object({ campaignId: z.uuid() }),
   campaigns__fan_out: z.object({ campaignId: z.uuid() }),
   campaigns__send: z.object({ campaignId: z.uuid(), lane: z.number().int().min(0).max(63) }),
-  events__process: z.object({ shard: z.number().int().min(0).max(EVENT_SHARDS - 1) }),
+  events__process: z.object({ shard: z.number().int().min(0).max(MAX_EVENT_SHARD) }),
   emails__send: z.object({ emailIds: z.array(z.uuid()).min(1).max(100) }),
 };
 
