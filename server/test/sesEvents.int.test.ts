@@ -213,28 +213,28 @@ describe('campaign counters', () => {
 });
 
 describe('an event whose processing job was lost', () => {
-  it('is processed anyway: every worker sweeps for events left pending', async () => {
-    const [m] = (await sentCampaign(h, sender, 1, 'lost')).messages as [SentMessage];
+  /** A Delivery of `m` stored as the webhook stores it, under `shard`, 5 s ago, with no processing job queued. */
+  const storedWithoutJob = async (m: SentMessage, shard: number) => {
     const envelope = notification(h, sender.accountId, example('delivery', m));
-    // Stored as the webhook stores it, but with no events__process job: graphile-worker can drop a keyed
-    // add_job while a worker takes the previous job (graphile/worker#580).
     await h.herald.deps.sql`
       insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
-      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${shardOf(m.providerId)},
+      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${shard},
         ${envelope.Message}::jsonb, now() - interval '5 seconds')`;
+    return envelope;
+  };
+  it('is processed anyway: every worker sweeps for events left pending', async () => {
+    const [m] = (await sentCampaign(h, sender, 1, 'lost')).messages as [SentMessage];
+    // No events__process job: graphile-worker can drop a keyed add_job while a worker takes the previous job
+    // (graphile/worker#580).
+    const envelope = await storedWithoutJob(m, shardOf(m.providerId));
     await waitProcessed(h, [envelope.MessageId]);
     expect((await eventRow(envelope.MessageId))?.state).toBe('applied');
     expect((await messageState(h, m.id)).status).toBe('delivered');
   });
   it('is processed when stored under a shard number of an earlier, larger shard count', async () => {
     const [m] = (await sentCampaign(h, sender, 1, 'old-shard')).messages as [SentMessage];
-    const envelope = notification(h, sender.accountId, example('delivery', m));
     // A deploy that lowers EVENT_SHARDS leaves pending events under the old numbers; their jobs must still run.
-    const oldShard = EVENT_SHARDS + 1;
-    await h.herald.deps.sql`
-      insert into message_events (sns_message_id, topic_arn, aws_account_id, event_type, ses_message_id, occurred_at, shard, payload, received_at)
-      values (${envelope.MessageId}, ${envelope.TopicArn}, ${sender.accountId}, 'Delivery', ${m.providerId}, now(), ${oldShard},
-        ${envelope.Message}::jsonb, now() - interval '5 seconds')`;
+    const envelope = await storedWithoutJob(m, EVENT_SHARDS + 1);
     await waitProcessed(h, [envelope.MessageId]);
     expect((await eventRow(envelope.MessageId))?.state).toBe('applied');
     expect((await messageState(h, m.id)).status).toBe('delivered');
