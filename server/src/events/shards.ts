@@ -2,9 +2,9 @@
  * Processing jobs (jobs/events__process.ts), one per shard. Two, not more: each shard costs a job and a batch
  * per API process and window whatever its events, so at a few events per window the fixed cost of jobs and
  * batches was most of Postgres's work. Measured 2026-12-07 (docs/benchmarks.md, scale-out): with four shards
- * the scale-out's 14/s tenant got 16–21 % of its rate and Postgres 0.8 of the 2 cores; with two, 27–31 % and
- * every campaign done in time; the webhook flood was taken at 2,040–2,160/s against 1,640–1,870/s, with less of
- * Postgres per event. Two batches still run side by side when the flood fills them.
+ * the scale-out's 14/s tenant got 16–21 % of its rate and no run finished in time, Postgres using 0.8 of the
+ * 2 cores; with two, 20–31 % and three runs of four finished. The webhook flood was taken at 2,040–2,160/s
+ * against 1,640–1,870/s, with less of Postgres per event. Two batches still run side by side when it fills them.
  */
 export const EVENT_SHARDS = 2;
 
