@@ -1,7 +1,7 @@
 import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import { createSendTally, type SendOutcome } from '../metrics/sendMetrics.js';
-import { MissedDeparture, SET_OUT_LEAD_MS } from '../ses/departure.js';
+import { MissedDeparture } from '../ses/departure.js';
 import type { SendResult } from '../ses/sendRawEmail.js';
 import type { CampaignSender } from './campaignSender.js';
 import { pauseTenantSending, pauseTenantUntil } from './campaignState.js';
@@ -11,7 +11,7 @@ import type { SendFailure } from '../ses/sendError.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './retries.js';
 import type { SendingChannel } from './sendingChannel.js';
 import type { LaneNext } from './lanes.js';
-import { waitForSlot } from './waitForSlot.js';
+import { setOutWindow, waitForSlot } from './waitForSlot.js';
 
 /**
  * How far ahead a batch may take slots: 250 ms, or two sends at a slow rate
@@ -173,7 +173,7 @@ export async function sendBatch(deps: Deps, { sender, channel, claimed, claimTok
           // Sets out a little ahead and waits at the door (ses/departure.ts); checked before the call and
           // again where the request leaves, which gives sends due together the time the ones ahead take.
           const slot = slots[i] as SendSlot;
-          if (!(await waitForSlot({ notBefore: slot.notBefore - SET_OUT_LEAD_MS, notAfter: slot.notAfter }))) return false;
+          if (!(await waitForSlot(setOutWindow(slot)))) return false;
           const { departed, outcome } = start(item, slot);
           if (!(await departed)) return false;
           sends.push(outcome);

@@ -1,6 +1,6 @@
-import { MissedDeparture, SET_OUT_LEAD_MS, type Departure } from '../ses/departure.js';
+import { MissedDeparture, type Departure } from '../ses/departure.js';
 import { reserveSendSlot, type RateLimiterDeps, type ReserveInput } from './rateLimiter.js';
-import { waitForSlot, type SlotWindow } from './waitForSlot.js';
+import { setOutWindow, waitForSlot, type SlotWindow } from './waitForSlot.js';
 
 /** Missed slots replaced before giving up: a stall of the process (GC, a busy machine) rarely lasts longer. */
 const MAX_TRIES = 5;
@@ -33,7 +33,7 @@ export async function sendAtTurn<T>(
     const slot = await reserveSendSlot(deps, input);
     if (!slot.reserved) return { turn: 'full' };
     // Sets out a little ahead: the request waits for its moment at the door (ses/departure.ts).
-    if (!(await wait({ notBefore: slot.notBefore - SET_OUT_LEAD_MS, notAfter: slot.notAfter }))) continue;
+    if (!(await wait(setOutWindow(slot)))) continue;
     try {
       return { turn: 'go', sent: await send({ by: slot.notAfter, notBefore: slot.notBefore }) };
     } catch (err) {

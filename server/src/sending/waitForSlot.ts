@@ -1,3 +1,4 @@
+import { SET_OUT_LEAD_MS } from '../ses/departure.js';
 import { sleepUntil } from '../ses/sleepUntil.js';
 import type { SendSlot } from './rateLimiter.js';
 
@@ -14,3 +15,9 @@ export async function waitForSlot(slot: SlotWindow, signal?: AbortSignal): Promi
   await sleepUntil(slot.notBefore, signal);
   return performance.now() <= slot.notAfter;
 }
+
+/**
+ * What a send waits for before it sets out: its slot, SET_OUT_LEAD_MS early, so the SDK has built and signed
+ * the request by the slot, and the request waits at the door for the slot itself (ses/departure.ts).
+ */
+export const setOutWindow = (slot: SlotWindow): SlotWindow => ({ notBefore: slot.notBefore - SET_OUT_LEAD_MS, notAfter: slot.notAfter });
