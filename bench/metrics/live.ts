@@ -23,7 +23,7 @@
  * got each state first and the first → last subscriber spread of each
  * state; from the database, accepted → processing started
  * (message_events.received_at → processed_at) and, per processing batch,
- * its start minus its first event's arrival minus the job delay (JOB_DELAY_MS)
+ * its start minus its first event's arrival minus the drain's poll interval (DRAIN_POLL_MS)
  * (waiting for a worker to poll). CPU seconds of api, watch, worker,
  * Postgres backends and the clients from /proc over the run (first request
  * → last subscriber caught up), the machine's busy share, and watch's peak
@@ -33,7 +33,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { JOB_DELAY_MS } from '../../server/src/events/processingScheduler.js';
+import { DRAIN_POLL_MS } from '../../server/src/events/eventDrain.js';
 import { metricsEventId } from '../../server/src/realtime/metricsStream.js';
 import { campaignMetrics } from '../../server/src/services/campaigns/metrics.js';
 import { topicArnOf, type Tenant } from '../event-tenant.js';
@@ -129,7 +129,7 @@ export async function liveRun(
   const legs = await sql<{ wait: number }[]>`
     select extract(epoch from processed_at - received_at)::float8 * 1000 as wait from message_events where sns_message_id = any(${ids})`;
   const batchRows = await sql<{ late: number }[]>`
-    select extract(epoch from processed_at - min(received_at))::float8 * 1000 - ${JOB_DELAY_MS} as late
+    select extract(epoch from processed_at - min(received_at))::float8 * 1000 - ${DRAIN_POLL_MS} as late
     from message_events where sns_message_id = any(${ids}) group by shard, processed_at`;
 
   return {

@@ -1,5 +1,5 @@
 /** The `live` and `many` parts' report: a line per run, then the part's medians as a line and as JSON. */
-import { JOB_DELAY_MS } from '../../server/src/events/processingScheduler.js';
+import { DRAIN_POLL_MS } from '../../server/src/events/eventDrain.js';
 import { fmt, median } from '../lib.js';
 import type { LiveRun } from './live.js';
 import { showDist } from './stats.js';
@@ -18,7 +18,7 @@ export function describeRun(label: string, r: LiveRun, rate: number): string {
       : '') +
     `; updates ${r.updatesPerSecond.toFixed(2)}/s per subscriber, at most ${r.maxUpdatesInASecond} in any sliding second, never closer than ${r.minGapMs.toFixed(0)} ms; on the final state ${r.onFinal}/${r.subscribers}; ` +
     `accepted → processing started ${showDist(r.toProcessing, 0)}; ${r.batches} processing batches (${(r.accepted / Math.max(1, r.batches)).toFixed(0)} events each), ` +
-    `started after their first event + ${JOB_DELAY_MS} ms: ${showDist(r.batchLateness, 0)}; ` +
+    `started after their first event + ${DRAIN_POLL_MS} ms: ${showDist(r.batchLateness, 0)}; ` +
     `CPU over ${u.seconds.toFixed(1)} s: api ${core(u.api)}, watch ${core(u.watch)}, worker ${core(u.worker)}, Postgres ${core(u.db)}, clients ${core(u.clients)} cores (watch ${u.watch.toFixed(2)} s), machine busy ${(u.machineBusy * 100).toFixed(0)} %; ` +
     `watch RSS ${r.watchRssBeforeMb.toFixed(0)} MB before, peak ${r.watchPeakRssMb.toFixed(0)} MB; checks: ${r.problems.length === 0 ? 'ok' : r.problems.join('; ')}; load average ${r.loadBefore} → ${r.loadAfter}`
   );

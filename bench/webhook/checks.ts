@@ -26,7 +26,7 @@ export async function checkRun(
   if (stored!.applied !== stored!.n) problems.push(`${stored!.n - stored!.applied} events not applied`);
   if (stranded) {
     problems.push(
-      `${stranded.events} event(s) of shard(s) ${stranded.shards.join(', ')} stayed pending with no events__process job queued or running (2 s after the last one ended); ` +
+      `${stranded.events} event(s) of shard(s) ${stranded.shards.join(', ')} stayed pending, their number unchanged for 2 s; ` +
         `applied once a job was added for their shard(s): ${stored!.applied === stored!.n ? 'yes' : 'NO'}`,
     );
   }

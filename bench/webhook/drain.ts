@@ -25,24 +25,23 @@ export function sampleBacklog(sql: Sql): { stop: () => Promise<number> } {
 export type Stranded = { events: number; shards: number[]; lastProcessed: number | null };
 
 /**
- * Until nothing is pending. Pending events with no events__process job queued or running for any
- * shard will never be taken (nothing schedules one until the next event arrives): they are reported
- * as stranded, then a job per shard is added the way storeEvents adds them, to show they are not lost.
+ * Until nothing is pending. Pending events whose number has not gone down for 2 s will never be
+ * taken (no worker drains their shard and the sweep queued no job for it): they are reported as
+ * stranded, then a job per shard is added the way the sweep adds them, to show they are not lost.
  */
 export async function drain(sql: Sql): Promise<Stranded | null> {
-  const stillPending = () => pendingEvents(sql);
-  const queuedJobs = async () =>
-    (await sql<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'events__process'`)[0]!.n;
   const deadline = Date.now() + 600_000;
   let stranded: Stranded | null = null;
+  let last = Infinity;
   for (let idle = 0; Date.now() < deadline; ) {
-    const pending = await stillPending();
+    const pending = await pendingEvents(sql);
     if (pending === 0) break;
-    idle = (await queuedJobs()) === 0 ? idle + 1 : 0;
+    idle = pending < last ? 0 : idle + 1;
+    last = pending;
     if (idle >= 20 && !stranded) {
       const shards = (await sql<{ shard: number }[]>`select distinct shard from message_events where state = 'pending' order by shard`).map((r) => r.shard);
-      const [last] = await sql<{ at: number | null }[]>`select extract(epoch from max(processed_at))::float8 * 1000 as at from message_events where state <> 'pending'`;
-      stranded = { events: pending, shards, lastProcessed: last!.at };
+      const [lastProcessed] = await sql<{ at: number | null }[]>`select extract(epoch from max(processed_at))::float8 * 1000 as at from message_events where state <> 'pending'`;
+      stranded = { events: pending, shards, lastProcessed: lastProcessed!.at };
       await sql`select graphile_worker.add_job('events__process', json_build_object('shard', s), job_key := 'events__process:' || s) from unnest(${shards}::int[]) s`;
       idle = 0;
     }

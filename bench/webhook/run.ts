@@ -15,10 +15,9 @@
  *    (200s per second of wall time), latency p50/p95/p99/max, non-200s.
  * Then the drain: from the last accept until no event is pending (the latest
  * processed_at), and the processing rate: events / (first accept → last
- * processed). Events still pending while no events__process job is queued or
- * running (for 2 s) would wait for the next event of their shard: they are
- * reported as stranded, then a job per shard is added, as storeEvents does, to
- * tell stranded from lost. Checks: one message_events row per SNS MessageId sent, all
+ * processed). Events still pending while their number does not go down for
+ * 2 s are not being drained: they are reported as stranded, then a job per
+ * shard is added, as the sweep does, to tell stranded from lost. Checks: one message_events row per SNS MessageId sent, all
  * `applied`; message statuses, open and click counts, suppressions and
  * contact statuses as the plan says. CPU seconds of the API, the worker, the
  * client and the database's Postgres backends come from /proc.

@@ -4,25 +4,38 @@ import type { Deps } from '../deps.js';
 import { addJob } from '../queue/addJob.js';
 import { reopenRecentOrphans } from './earlyEvents.js';
 import { eventsJobKey } from './shards.js';
+import { SHARD_LOCK_NAMESPACE } from './shardOwnership.js';
 
-/** Stored events still pending after this have (very likely) lost their processing job. */
+/** Stored events still pending after this, in a shard that no process drains, need a job. */
 const STRANDED_AFTER_MS = 1_000;
+/** Events still pending after this get a job even in a drained shard: its drain may be stuck. */
+const STUCK_AFTER_MS = 60_000;
 const SWEEP_EVERY_MS = 1_000;
 
 /**
  * Queues a processing job for every shard holding events that waited longer
- * than they should. The webhook queues one shortly after storing
- * (processingScheduler.ts), but its process may die first, and
- * graphile-worker may drop a keyed add_job while a worker is taking the
- * previous job (graphile/worker#580); without this, such events would wait
- * for the next event of their shard, possibly for hours. Harmless when
- * nothing is stranded: a waiting job keeps its run time. Reads the partial
- * "pending" index only.
+ * than they should: shards that no worker process drains (none is running,
+ * or the events were stored under an earlier, larger shard count, see
+ * MAX_EVENT_SHARD), and drained shards whose oldest event waited more than
+ * a minute. Without it such events would wait for a worker, possibly for
+ * hours. Harmless when nothing is stranded: a waiting job keeps its run
+ * time, and a job beside a shard's drain takes other rows (skip locked).
+ * Reads the partial "pending" index only.
  */
 export async function sweepPendingEvents(sql: Sql): Promise<number> {
   const stranded = await sql<{ shard: number }[]>`
-    select distinct shard from message_events
-    where state = 'pending' and received_at < now() - make_interval(secs => ${STRANDED_AFTER_MS / 1000})`;
+    with waiting as (
+      select shard, min(received_at) as oldest from message_events
+      where state = 'pending' and received_at < now() - make_interval(secs => ${STRANDED_AFTER_MS / 1000})
+      group by shard
+    ),
+    drained as (
+      select objid::int as shard from pg_locks
+      where locktype = 'advisory' and classid = ${SHARD_LOCK_NAMESPACE}::oid and objsubid = 2 and granted
+        and database = (select oid from pg_database where datname = current_database())
+    )
+    select shard from waiting
+    where shard not in (select shard from drained) or oldest < now() - make_interval(secs => ${STUCK_AFTER_MS / 1000})`;
   for (const { shard } of stranded) await addJob(sql, 'events__process', { shard }, { jobKey: eventsJobKey(shard), jobKeyMode: 'preserve_run_at' });
   return stranded.length;
 }

@@ -3,7 +3,6 @@ import type { Deps } from '../deps.js';
 import { handleSnsDelivery, type WebhookDeps } from '../webhooks/emailWebhook.js';
 import { groupCommit } from '../db/groupCommit.js';
 import { logFailure } from '../db/outageReporter.js';
-import { createProcessingScheduler } from '../events/processingScheduler.js';
 import { createRefusalCounter } from '../webhooks/refusalCounter.js';
 import { certificateSource } from '../webhooks/snsCertificates.js';
 import { storeEvents } from '../events/storeEvents.js';
@@ -18,7 +17,6 @@ export const WEBHOOK_BODY_LIMIT = 300 * 1024;
  * cookies, no sessions: trust comes only from the SNS signature.
  */
 export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
-  const processing = createProcessingScheduler(deps);
   const webhook: WebhookDeps = {
     sql: deps.sql,
     logger: deps.logger,
@@ -26,12 +24,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
     certificates: certificateSource(),
     fetch: (input, init) => globalThis.fetch(input, init),
     now: deps.now,
-    store: groupCommit((events) => storeEvents({ sql: deps.sql, schedule: processing.schedule }, events), { maxBatch: 500, maxConcurrent: 4 }),
+    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 4 }),
   };
   const refusals = createRefusalCounter({ sql: deps.sql, logger: deps.logger });
   const metrics = deps.metrics.webhook;
   app.addHook('onClose', async () => {
-    await Promise.all([processing.flush(), refusals.close()]);
+    await refusals.close();
   });
 
   app.register(async (scope) => {

@@ -1,5 +1,6 @@
 import { run } from 'graphile-worker';
 import type { Deps } from '../deps.js';
+import { startEventDrain } from '../events/eventDrain.js';
 import { startPendingSweepLoop } from '../events/pendingSweep.js';
 import { startRecoveryLoop } from '../sending/recoveryLoop.js';
 import { graphileLogger } from '../logging/graphileLogger.js';
@@ -21,7 +22,8 @@ const RUNNER_POOL_MAX = 4;
 
 /**
  * Starts graphile-worker in this process, and beside it the send recovery
- * loop and the sweep for SES events whose processing job was lost. Signals
+ * loop, the drain of the SES event shards this process owns, and the sweep
+ * for events no drain takes. Signals
  * are left to Herald's own shutdown, which stops HTTP first, then this, then
  * the pools. On stop, running jobs get a few seconds to finish;
  * then their abort signal fires and send jobs release what they have not sent.
@@ -61,11 +63,13 @@ export async function startWorker(deps: Deps, databaseUrl: string): Promise<Work
   ];
   const recovery = startRecoveryLoop(deps);
   const sweep = startPendingSweepLoop(deps);
+  const drain = startEventDrain(deps, databaseUrl);
   deps.logger.info({ concurrency: deps.env.workerConcurrency }, 'worker started');
   return {
     stop: async () => {
       await recovery.stop();
       await sweep.stop();
+      await drain.stop();
       await priority.stop();
       await runner.stop();
       for (const unwatch of unwatchPools) unwatch();

@@ -12,7 +12,7 @@ export type EventMetrics = {
   processed: (counts: ProcessedCounts, waitedSeconds: readonly number[]) => void;
 };
 
-/** Events should be applied within a second (processingScheduler.ts, pendingSweep.ts); longer means a backlog. */
+/** Events should be applied within a second (eventDrain.ts, pendingSweep.ts); longer means a backlog. */
 const DELAY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
 export function createEventMetrics(registry: Registry): EventMetrics {
