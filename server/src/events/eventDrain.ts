@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDb } from '../db/client.js';
 import { logFailure } from '../db/outageReporter.js';
 import type { Deps } from '../deps.js';
 import { processEventBatch } from './processEvents.js';
 import { EVENT_SHARDS } from './shards.js';
-import { createShardOwnership } from './shardOwnership.js';
+import { createShardOwnership, lockSession } from './shardOwnership.js';
 
 /**
  * How long an owned shard with nothing pending waits before it looks again: the most an event waits for
@@ -38,8 +37,7 @@ export type EventDrain = { stop: () => Promise<void>; owned: () => ReadonlySet<n
  * left to the sweep's jobs (pendingSweep.ts).
  */
 export function startEventDrain(deps: Deps, databaseUrl: string, opts: { ownershipEveryMs?: number } = {}): EventDrain {
-  const lockDb = createDb(databaseUrl, { max: 1, applicationName: 'herald-event-shards' });
-  const ownership = createShardOwnership(lockDb.sql, EVENT_SHARDS);
+  const ownership = createShardOwnership(lockSession(databaseUrl), EVENT_SHARDS);
   const abort = new AbortController();
   const owned = new Set<number>();
   const draining = new Map<number, Promise<void>>();
