@@ -23,8 +23,8 @@ export type EventDrain = { stop: () => Promise<void>; owned: () => ReadonlySet<n
 /**
  * Drains pending SES events in every worker process: each of the
  * EVENT_SHARDS shards is drained by the one process that owns it
- * (shardOwnership.ts), in batches one after the other, looking again every
- * DRAIN_POLL_MS when it found too few to fill a batch.
+ * (shardOwnership.ts), in batches one after the other while they come
+ * full, and otherwise a poll every DRAIN_POLL_MS.
  *
  * Not a job per shard queued by the webhook: the add, the announcement to
  * every runner of every worker process (each then looked for a job) and the
@@ -46,6 +46,9 @@ export function startEventDrain(deps: Deps, databaseUrl: string, opts: { ownersh
 
   const drain = async (shard: number) => {
     while (owned.has(shard) && !abort.signal.aborted) {
+      // Polls start DRAIN_POLL_MS apart, not DRAIN_POLL_MS after the last batch ended: an event stored
+      // during a batch would otherwise wait for the batch and a whole poll on top.
+      const started = performance.now();
       let taken = 0;
       try {
         if (await hasPending(deps, shard)) taken = await processEventBatch(deps, shard, EVENT_BATCH);
@@ -54,7 +57,7 @@ export function startEventDrain(deps: Deps, databaseUrl: string, opts: { ownersh
         await pause(FAILURE_PAUSE_MS);
         continue;
       }
-      if (taken < EVENT_BATCH) await pause(DRAIN_POLL_MS);
+      if (taken < EVENT_BATCH) await pause(Math.max(0, DRAIN_POLL_MS - (performance.now() - started)));
     }
   };
 
