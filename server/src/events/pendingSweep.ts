@@ -42,8 +42,8 @@ export async function sweepPendingEvents(sql: Sql): Promise<number> {
 
 /**
  * Runs the sweep every second in a worker process, until stopped. First, once,
- * it hands back the orphans a killed process may have left (earlyEvents.ts);
- * the sweep then has them processed.
+ * it hands back the orphans a killed process may have left (earlyEvents.ts):
+ * pending again, their shard's drain takes them.
  */
 export function startPendingSweepLoop(deps: Deps): { stop: () => Promise<void> } {
   let running: Promise<void> | null = reopenRecentOrphans(deps.sql)

@@ -1,16 +1,16 @@
 /**
- * Processing jobs (jobs/events__process.ts), one per shard. Two, not more: each shard costs a job and a batch
- * per API process and window whatever its events, so at a few events per window the fixed cost of jobs and
- * batches was most of Postgres's work. Measured 2026-12-07 (docs/benchmarks.md, scale-out): with four shards
- * the scale-out's 14/s tenant got 16–21 % of its rate and no run finished in time, Postgres using 0.8 of the
- * 2 cores; with two, 20–31 % and three runs of four finished. The webhook flood was taken at 2,040–2,160/s
- * against 1,640–1,870/s, with less of Postgres per event. Two batches still run side by side when it fills them.
+ * Shards of pending SES events, each drained by one worker process at a time (eventDrain.ts). Two, not more:
+ * each shard costs a batch per poll however few its events, and at the event rates of campaigns that fixed cost
+ * was most of Postgres's work. Measured 2026-12-07 (docs/benchmarks.md, scale-out, when each shard was a job):
+ * with four shards the scale-out's 14/s tenant got 16–21 % of its rate and no run finished in time, Postgres
+ * using 0.8 of the 2 cores; with two, 20–31 % and three runs of four finished. Two batches still run side by side
+ * when a flood fills them.
  */
 export const EVENT_SHARDS = 2;
 
 /**
  * The highest shard a processing job may name: events stored under an earlier, larger shard count keep their
- * number until processed, and the workers' sweep (pendingSweep.ts) queues their shard's job to drain them.
+ * number until processed; no worker drains such a shard, so the workers' sweep (pendingSweep.ts) queues its job.
  */
 export const MAX_EVENT_SHARD = 63;
 
@@ -27,5 +27,5 @@ export const shardOf = (sesMessageId: string): number => {
   return Math.abs(hash) % EVENT_SHARDS;
 };
 
-/** One waiting processing job per shard: a job added for a shard that has one joins it. */
+/** One waiting processing job per shard (queued by the sweep): a job added for a shard that has one joins it. */
 export const eventsJobKey = (shard: number) => `events__process:${shard}`;
