@@ -45,14 +45,16 @@ export function startEventDrain(deps: Deps, databaseUrl: string, opts: { ownersh
   const pause = (ms: number) => sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined);
 
   const drain = async (shard: number) => {
+    let taken = 0;
     while (owned.has(shard) && !abort.signal.aborted) {
       // Polls start DRAIN_POLL_MS apart, not DRAIN_POLL_MS after the last batch ended: an event stored
       // during a batch would otherwise wait for the batch and a whole poll on top.
       const started = performance.now();
-      let taken = 0;
       try {
-        if (await hasPending(deps, shard)) taken = await processEventBatch(deps, shard, EVENT_BATCH);
+        // The probe only after a poll that found nothing: while events come, the batch's own select is the look.
+        taken = taken > 0 || (await hasPending(deps, shard)) ? await processEventBatch(deps, shard, EVENT_BATCH) : 0;
       } catch (err) {
+        taken = 0;
         logFailure(deps, 'worker', err, 'processing SES events failed; the shard is tried again shortly', { shard });
         await pause(FAILURE_PAUSE_MS);
         continue;
