@@ -13,8 +13,8 @@ const fanOutSliceMs = (leaseMs: number) => Math.min(10_000, leaseMs / 4);
 type CampaignForFanOut = { status: string; tenantId: string; listId: string | null; segmentId: string | null; cursor: string | null; fannedOut: boolean };
 
 /**
- * Materializes one `messages` row per list member (or segment match,
- * sending/segmentChunk.ts), in set-based chunks in contact-id order, never
+ * Materializes one `messages` row per list member (in contact-id order) or
+ * segment match (in email order, sending/segmentChunk.ts), in set-based chunks, never
  * holding the audience in memory (sending/makeMessages.ts). Re-running is
  * harmless: each chunk commits with the cursor that says where to resume. The
  * first chunk enqueues the send lanes in its own transaction, so sending
@@ -37,7 +37,7 @@ export async function runFanOut(deps: Deps, campaignId: string, signal?: AbortSi
       }
       const chunk = c.listId
         ? await makeMessages(tx, { tenantId: c.tenantId, campaignId }, (sql) => sql`
-            select ct.id, ct.email, ct.status from (
+            select ct.id, ct.email, ct.status, ct.id::text as key from (
               select lm.contact_id from list_members lm
               where lm.list_id = ${c.listId} and lm.tenant_id = ${c.tenantId}
                 and lm.contact_id > coalesce(${c.cursor}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
@@ -50,7 +50,7 @@ export async function runFanOut(deps: Deps, campaignId: string, signal?: AbortSi
           : { last: null, members: 0 };
       const done = chunk.members < FAN_OUT_CHUNK;
       await tx`
-        update campaigns set fan_out_cursor = coalesce(${chunk.last}::uuid, fan_out_cursor),
+        update campaigns set fan_out_cursor = coalesce(${chunk.last}::text, fan_out_cursor),
           fanned_out_at = ${done ? tx`now()` : tx`null`}, updated_at = now()
         where id = ${campaignId}`;
       return done;

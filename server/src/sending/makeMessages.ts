@@ -6,7 +6,8 @@ type Made = { last: string | null; members: number };
 
 /**
  * Makes one `messages` row per contact of a fan-out chunk: `audience` is a
- * query of the chunk's (id, email, status) contacts. A contact who
+ * query of the chunk's (id, email, status, key) contacts, `key` being what
+ * the chunk's keyset runs on (the largest is the next chunk's cursor). A contact who
  * unsubscribed, bounced or complained, or whose address is suppressed, gets a
  * `suppressed` row with the reason, so the recipient count adds up.
  *
@@ -38,6 +39,6 @@ async function insertChunk(sql: TransactionSql, chunk: Chunk, audience: PendingQ
       left join suppressions s on s.tenant_id = ${chunk.tenantId} and s.email = ct.email
       ${skipExisting ? sql`on conflict (campaign_id, contact_id) do nothing` : sql``}
     )
-    select max(id::text) as last, count(*)::int as members from audience`;
+    select max(key) as last, count(*)::int as members from audience`;
   return made ?? { last: null, members: 0 };
 }

@@ -39,8 +39,8 @@ export const campaigns = pgTable(
     pausedReason: text('paused_reason'),
     /** When "send" was pressed. */
     startedAt: timestamp('started_at', { withTimezone: true }),
-    /** The fan-out resumes after this list member (contact id) when re-run. */
-    fanOutCursor: uuid('fan_out_cursor'),
+    /** The fan-out resumes after this contact when re-run: its id for a list, its email for a segment. */
+    fanOutCursor: text('fan_out_cursor'),
     /** Set once every recipient has its message row; until then the campaign cannot be finished. */
     fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
