@@ -86,6 +86,14 @@ describe('suppressions', () => {
     expect((await who.trpc.suppressions.list.query({ search: 'tw' })).items.map((s) => s.email)).toEqual(['two@example.com']);
     await who.trpc.suppressions.remove.mutate({ id: first.id });
     await expect(who.trpc.suppressions.remove.mutate({ id: first.id })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+    // As spreadsheets export it: a byte-order mark, semicolons, a blank line.
+    const exported = await fetch(`${h.herald.url}/api/suppressions/import`, {
+      method: 'POST',
+      headers: { cookie: who.cookie ?? '', origin: h.herald.url, 'content-type': 'text/csv' },
+      body: '\uFEFFEmail;Name\r\nthree@example.com;C\r\n\r\nfour@example.com;D\r\nfive;E\r\n',
+    });
+    expect(await exported.json()).toEqual({ added: 2, alreadySuppressed: 0, invalid: [{ line: 5, value: 'five' }], invalidCount: 1 });
+    expect((await who.trpc.suppressions.list.query({})).total).toBe(4);
   });
 });
 

@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { Transform, type Readable } from 'node:stream';
+import { CsvReadError, eachCsvRecord, isBlankRecord } from '../csvRecords.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../../deps.js';
 import { isValidEmail, normalizeEmail } from '../emailAddress.js';
@@ -17,17 +17,21 @@ export type SuppressionImportResult = { added: number; alreadySuppressed: number
  */
 export async function importSuppressions(deps: Deps, tenantId: string, source: string, body: Readable): Promise<SuppressionImportResult> {
   let bytes = 0;
-  body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > MAX_BYTES) body.destroy(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_BYTES / 1024 / 1024} MB.`));
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      // A spreadsheet's UTF-8 byte-order mark is not part of the first field.
+      if (bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      bytes += chunk.length;
+      if (bytes > MAX_BYTES) done(new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_BYTES / 1024 / 1024} MB.`));
+      else done(null, chunk);
+    },
   });
-  const parser = body.pipe(parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, delimiter: [',', ';', '\t'] }));
-  body.on('error', (err) => parser.destroy(err));
+  body.on('error', (err) => limited.destroy(err));
+  body.pipe(limited);
   try {
     return await deps.sql.begin(async (tx) => {
       const result: SuppressionImportResult = { added: 0, alreadySuppressed: 0, invalid: [], invalidCount: 0 };
       let column = 0;
-      let line = 0;
       let batch: string[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
@@ -40,29 +44,31 @@ export async function importSuppressions(deps: Deps, tenantId: string, source: s
         result.alreadySuppressed += batch.length - added.length;
         batch = [];
       };
-      for await (const record of parser as AsyncIterable<string[]>) {
-        line++;
-        if (line === 1) {
+      let first = true;
+      await eachCsvRecord(limited, { guess: true }, (record, line) => {
+        if (isBlankRecord(record)) return;
+        if (first) {
+          first = false;
           const header = record.findIndex((cell) => /^e-?mail( address)?$/i.test(cell.trim()));
           if (header >= 0) {
             column = header;
-            continue;
+            return;
           }
         }
         const email = normalizeEmail(record[column] ?? '');
         if (!isValidEmail(email)) {
           result.invalidCount++;
           if (result.invalid.length < MAX_REPORTED) result.invalid.push({ line, value: (record[column] ?? '').slice(0, 100) });
-          continue;
+          return;
         }
         batch.push(email);
-        if (batch.length >= BATCH) await flush();
-      }
+        return batch.length >= BATCH ? flush() : undefined;
+      });
       await flush();
       return result;
     });
   } catch (err) {
-    if (err instanceof CsvError) throw new AppError('BAD_REQUEST', `The file could not be read as CSV: ${err.message}. Nothing was added.`);
+    if (err instanceof CsvReadError) throw new AppError('BAD_REQUEST', `The file could not be read as CSV: ${err.reason} (line ${err.line}). Nothing was added.`);
     throw err;
   }
 }

@@ -1,9 +1,11 @@
-import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ImportMapping } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { copyLine, rowMapper } from './rowMapper.js';
 import { writeContacts } from './writeContacts.js';
+import { CsvReadError, eachCsvRecord, isBlankRecord } from '../csvRecords.js';
 
 type Claimed = {
   id: string;
@@ -18,16 +20,8 @@ type Claimed = {
 
 class ImportDataError extends Error {}
 
-function newlinesIn(record: string[]): number {
-  let count = 0;
-  for (const field of record) {
-    for (let at = field.indexOf('\n'); at !== -1; at = field.indexOf('\n', at + 1)) count++;
-  }
-  return count;
-}
-
 /**
- * Runs one import: stream the stored file through csv-parse into a temporary
+ * Runs one import: stream the stored file through the CSV reader into a temporary
  * table with COPY (flat memory, whatever the size), mark duplicates, then
  * write contacts and list memberships with set-based SQL in ONE transaction,
  * so a failure leaves nothing half-imported. Safe to re-run: it only claims
@@ -73,7 +67,7 @@ export async function runImport(deps: Deps, importId: string): Promise<void> {
 async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reserve']>>, job: Claimed): Promise<void> {
   const mapRow = rowMapper(job.columns, job.mapping);
   const fetchChunk = (seq: number) => {
-    // Raw: the text's UTF-8 bytes, which csv-parse reads as they are. Decoded into strings by the driver, a
+    // Raw: the text's UTF-8 bytes (each stored chunk holds whole characters, services/imports/chunkCopy.ts). Decoded into strings by the driver, a
     // million-row file left ~25 MB of them in V8's old generation until the next full collection (bench/import.ts).
     const chunk = deps.sql`select content from import_chunks where import_id = ${job.id} and seq = ${seq}`
       .raw()
@@ -104,32 +98,32 @@ async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reser
       }
     }
   }
-  async function* copyRows(records: AsyncIterable<string[]>) {
-    // Line numbers are counted here rather than with csv-parse's `info` option, which halves its speed:
-    // a record spans one line plus the line breaks inside its quoted fields.
-    let line = 0;
-    // COPY data goes out in ~64 KB writes: one socket write per row would dominate the run time.
-    let batch = '';
-    for await (const record of records) {
-      const start = line + 1;
-      line = start + newlinesIn(record);
-      if (record.length === 1 && record[0]?.trim() === '') continue; // empty line
-      if (start === 1 && job.has_header) continue;
-      const row = mapRow(record);
-      batch += copyLine([start, row.email, row.firstName, row.lastName, JSON.stringify(row.attributes), row.error]);
-      if (batch.length >= 65_536) {
-        yield batch;
-        batch = '';
-      }
-    }
-    if (batch) yield batch;
-  }
-  const parser = parse({ delimiter: job.delimiter, bom: true, relax_column_count: true, relax_quotes: true });
   const copy = await conn`copy import_rows (line, email, first_name, last_name, attributes, error) from stdin`.writable();
+  // A failed COPY (Postgres refused it, the connection dropped) stops the reading at the next record.
+  let copyError: unknown;
+  copy.on('error', (err) => (copyError ??= err));
+  // COPY data goes out in ~64 KB writes: one socket write per row would dominate the run time.
+  let batch = '';
+  const send = (): void | Promise<void> => {
+    if (copyError) throw copyError;
+    const full = !copy.write(batch);
+    batch = '';
+    // The reader waits while the connection's buffer is full, so memory stays flat (`once` rejects on an error meanwhile).
+    if (full) return once(copy, 'drain').then(() => undefined);
+  };
   try {
-    await pipeline(fileChunks, parser, copyRows, copy);
+    await eachCsvRecord(Readable.from(fileChunks()), { delimiter: job.delimiter }, (record, line) => {
+      if (isBlankRecord(record) || (line === 1 && job.has_header)) return;
+      const row = mapRow(record);
+      batch += copyLine([line, row.email, row.firstName, row.lastName, JSON.stringify(row.attributes), row.error]);
+      if (batch.length >= 65_536) return send();
+    });
   } catch (err) {
-    if (err instanceof CsvError) throw new ImportDataError(`The file could not be read as CSV near line ${(err as CsvError & { lines?: number }).lines ?? '?'}: ${err.message}. Nothing was imported.`);
+    copy.destroy();
+    if (err instanceof CsvReadError) throw new ImportDataError(`The file could not be read as CSV: ${err.reason} (line ${err.line}). Nothing was imported.`);
     throw err;
   }
+  if (copyError) throw copyError;
+  copy.end(batch);
+  await finished(copy);
 }

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvReadError, csvHead, detectDelimiter } from '../csvRecords.js';
 import { isValidEmail, normalizeEmail } from '../emailAddress.js';
 
 export class NotACsvError extends Error {
@@ -26,27 +26,6 @@ export function assertLooksLikeText(head: Buffer): void {
   if (head.includes(0)) throw new NotACsvError(`This file is not a CSV: it contains binary data. ${exportHint}`);
 }
 
-const CANDIDATES = [',', ';', '\t', '|'];
-
-/** The delimiter that splits the first lines most consistently (quoted text ignored). */
-export function detectDelimiter(sample: string): string {
-  const lines = sample.replace(/"[^"]*"/g, '').split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 20);
-  let best = ',';
-  let bestScore = 0;
-  for (const candidate of CANDIDATES) {
-    const counts = lines.map((l) => l.split(candidate).length - 1);
-    const first = counts[0] ?? 0;
-    if (first === 0) continue;
-    const consistent = counts.filter((c) => c === first).length;
-    const score = consistent * 100 + first;
-    if (score > bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
-  return best;
-}
-
 export type Sniffed = { delimiter: string; hasHeader: boolean; columns: string[]; preview: string[][] };
 
 /**
@@ -60,9 +39,10 @@ export function sniffCsv(head: Buffer): Sniffed {
   const delimiter = detectDelimiter(text);
   let rows: string[][];
   try {
-    rows = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, to_line: 40 }) as string[][];
+    rows = csvHead(text, delimiter, 40);
   } catch (err) {
-    throw new NotACsvError(`This file could not be read as CSV: ${(err as Error).message}`);
+    if (!(err instanceof CsvReadError)) throw err;
+    throw new NotACsvError(`This file could not be read as CSV: ${err.reason} (line ${err.line}).`);
   }
   const first = rows[0];
   if (!first || first.every((cell) => cell.trim() === '')) throw new NotACsvError('This file is empty: it has no rows to import.');
