@@ -53,7 +53,11 @@ export const importChunks = pgTable(
   {
     importId: uuid('import_id').notNull().references(() => contactImports.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
-    /** Already-validated UTF-8 text: stored as text, it needs no hex encoding on the way in or out. */
+    /**
+     * Already-validated UTF-8 text: stored as text, it needs no hex encoding on the way in or out. Stored
+     * uncompressed (STORAGE EXTERNAL, migration 0026, which drizzle cannot express): compression cost more
+     * of an upload than the disk it saves on a file kept only until its import is done.
+     */
     content: text('content').notNull(),
   },
   (t) => [primaryKey({ columns: [t.importId, t.seq] })],
