@@ -95,6 +95,23 @@ describe('suppressions', () => {
     expect(await exported.json()).toEqual({ added: 2, alreadySuppressed: 0, invalid: [{ line: 5, value: 'five' }], invalidCount: 1 });
     expect((await who.trpc.suppressions.list.query({})).total).toBe(4);
   });
+
+  it('refuses a malformed or oversized CSV with a clear error and adds nobody', async () => {
+    const who = (await signedUpAgent(h.herald.url, 'Suppress bad files')).agent;
+    const post = (body: string | Buffer) =>
+      fetch(`${h.herald.url}/api/suppressions/import`, {
+        method: 'POST',
+        headers: { cookie: who.cookie ?? '', origin: h.herald.url, 'content-type': 'text/csv' },
+        body,
+      });
+    const malformed = await post('email\nfirst@example.com\n"second@example.com\nthird@example.com\n');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toBe('The file could not be read as CSV: a quoted field is never closed (line 3). Nothing was added.');
+    const huge = await post(Buffer.alloc(51 * 1024 * 1024, 'a@example.com\n'));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { message: string } }).error.message).toBe('The file is larger than 50 MB.');
+    expect((await who.trpc.suppressions.list.query({})).total).toBe(0);
+  });
 });
 
 describe('sender profile', () => {

@@ -70,5 +70,12 @@ export async function importSuppressions(deps: Deps, tenantId: string, source: s
   } catch (err) {
     if (err instanceof CsvReadError) throw new AppError('BAD_REQUEST', `The file could not be read as CSV: ${err.reason} (line ${err.line}). Nothing was added.`);
     throw err;
+  } finally {
+    // What was not read (a file refused for its size or its form) is drained: a request body left paused
+    // would hold its keep-alive connection, and the next request on it would wait for ever.
+    if (!body.readableEnded) {
+      body.unpipe(limited);
+      body.resume();
+    }
   }
 }

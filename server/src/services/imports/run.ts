@@ -67,8 +67,9 @@ export async function runImport(deps: Deps, importId: string): Promise<void> {
 async function parseInto(deps: Deps, conn: Awaited<ReturnType<Deps['sql']['reserve']>>, job: Claimed): Promise<void> {
   const mapRow = rowMapper(job.columns, job.mapping);
   const fetchChunk = (seq: number) => {
-    // Raw: the text's UTF-8 bytes (each stored chunk holds whole characters, services/imports/chunkCopy.ts). Decoded into strings by the driver, a
-    // million-row file left ~25 MB of them in V8's old generation until the next full collection (bench/import.ts).
+    // Raw: the text's UTF-8 bytes (each stored chunk holds whole characters, services/imports/chunkCopy.ts).
+    // Decoded into strings by the driver, a million-row file left ~25 MB of them in V8's old generation
+    // until the next full collection (bench/import.ts).
     const chunk = deps.sql`select content from import_chunks where import_id = ${job.id} and seq = ${seq}`
       .raw()
       .then((rows) => rows[0]?.[0] as Buffer | undefined);
