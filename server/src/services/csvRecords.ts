@@ -74,7 +74,6 @@ function problemOf(errors: Papa.ParseError[]): string | null {
   return error ? (REASONS[error.code] ?? error.message) : null;
 }
 
-
 /** How many lines a record spans: one plus the line breaks inside its quoted fields. */
 function linesIn(record: string[]): number {
   let count = 1;
