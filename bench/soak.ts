@@ -29,6 +29,7 @@ import { startSoakPostgres } from './soak/postgres.js';
 import { sendRate, startProbe } from './soak/probe.js';
 import { finalChecks, minuteLine, type LoadMinute } from './soak/report.js';
 import { startSender } from './soak/sender.js';
+import { newServerLatencyLog } from './soak/serverLatency.js';
 import { readyLoadTenant, readySender, SENDER_KEYS } from './soak/tenants.js';
 
 const opts = soakOptions();
@@ -57,8 +58,10 @@ try {
 
   const watched = [{ name: 'api', pid: herald.api.pid }, ...herald.workers.map((w, i) => ({ name: `worker${i + 1}`, pid: w.pid })), { name: 'simulator', pid: sim.pid }];
   const rss = newRssLog(watched);
+  const serverLatency = newServerLatencyLog(herald.url, herald.metricsToken);
   const probe = startProbe({ sql, url: herald.url, cookie: sender.cookie, simUrl: sim.url, keys: SENDER_KEYS });
   const sending = startSender(herald.url, sql, sender);
+  await serverLatency.minute();
   await load.call({ kind: 'start', url: herald.url, rate: opts.loadRate, retryDelayMs: opts.retryDelayMs, maxInFlight: 128, certUrl: certHost.certUrl, keyPem: pems.private, ctx: loadTenant.ctx, messages: loadTenant.messages });
   const startedAt = Date.now();
   rss.sample();
@@ -68,7 +71,8 @@ try {
     await sleep(startedAt + minute * 60_000 - Date.now());
     const figures = await load.call<LoadMinute>({ kind: 'minute' });
     const last = probe.samples.at(-1);
-    say(minuteLine(minute, sendRate(probe.samples, Date.now() - 60_000, Date.now()), figures, rss.sample(), watched, last?.pending ?? null));
+    const server = await serverLatency.minute();
+    say(minuteLine(minute, sendRate(probe.samples, Date.now() - 60_000, Date.now()), figures, server, rss.sample(), watched, last?.pending ?? null));
   }
   const done = await outage!;
   const firstAccept = (await load.call<{ at: number }>({ kind: 'firstAccept', after: done.restartedAt })).at;

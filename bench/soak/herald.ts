@@ -4,13 +4,14 @@
  * deployed, their output in the bench's directory; the SES simulator in its
  * own process posting its SES events to the API's webhook.
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Sql } from 'postgres';
 import { freePort } from '../../server/src/testing/globalSetup.js';
 import { startNode, waitForHerald, type NodeProcess } from '../procs.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../send-procs.js';
 
-export type SoakHerald = { url: string; api: NodeProcess; workers: NodeProcess[]; stop: () => Promise<void> };
+export type SoakHerald = { url: string; metricsToken: string; api: NodeProcess; workers: NodeProcess[]; stop: () => Promise<void> };
 
 export async function startSoakHerald(opts: {
   sql: Sql;
@@ -23,6 +24,7 @@ export async function startSoakHerald(opts: {
   logDir: string;
 }): Promise<SoakHerald> {
   const port = await freePort();
+  const metricsToken = randomBytes(16).toString('hex');
   const env = {
     DATABASE_URL: opts.databaseUrl,
     HOST: '127.0.0.1',
@@ -34,6 +36,8 @@ export async function startSoakHerald(opts: {
     // Warnings only: at ~600 requests/s, info lines would fill the disk of a long soak.
     LOG_LEVEL: 'warn',
     WEB_DIST: '/nonexistent',
+    // The API's own webhook latency histogram, read each minute (serverLatency.ts).
+    METRICS_TOKEN: metricsToken,
   };
   const log = (name: string) => path.join(opts.logDir, `${name}.log`);
   const api = startNode('server/dist/main.js', { env: { ...env, WORKER: 'off' }, log: log('api') });
@@ -42,6 +46,7 @@ export async function startSoakHerald(opts: {
   await waitForHerald(opts.sql, opts.databaseUrl, { urls: [url], workers: opts.workers, procs: [api, ...workers] });
   return {
     url,
+    metricsToken,
     api,
     workers,
     stop: async () => {

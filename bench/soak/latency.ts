@@ -47,6 +47,28 @@ export function newLatencyLog() {
       const { p99, count } = percentiles(() => true, from);
       return { answered: n - from, accepted: count, refused: n - from - count, p99 };
     },
+    /**
+     * The `k` seconds with the most 200s slower than `slowMs`, outside what
+     * `keep` leaves out: when a p99 is missed, whether the slow answers come
+     * spread out or in bursts (and when, to match with the processes' logs).
+     */
+    slowestSeconds: (k: number, slowMs: number, keep: (t: number) => boolean) => {
+      const seconds = new Map<number, { answered: number; slow: number; max: number }>();
+      for (let i = 0; i < n; i++) {
+        if (!ok[i] || !keep(at[i]!)) continue;
+        const second = Math.floor(at[i]! / 1000);
+        const s = seconds.get(second) ?? { answered: 0, slow: 0, max: 0 };
+        s.answered += 1;
+        if (ms[i]! > slowMs) s.slow += 1;
+        s.max = Math.max(s.max, ms[i]!);
+        seconds.set(second, s);
+      }
+      return [...seconds]
+        .filter(([, s]) => s.slow > 0)
+        .sort((a, b) => b[1].slow - a[1].slow)
+        .slice(0, k)
+        .map(([second, s]) => ({ at: new Date(second * 1000).toISOString(), ...s }));
+    },
     /** Epoch ms of the first 200 answered after `t`; 0 while there is none. */
     firstAcceptAfter: (t: number) => {
       for (let i = 0; i < n; i++) if (ok[i] && at[i]! > t) return at[i]!;

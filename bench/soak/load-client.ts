@@ -45,6 +45,10 @@ export type LoadReport = {
   p99Inside: number;
   /** Still queued or in flight when the client gave up waiting (should be 0). */
   unsent: number;
+  /** Posts that got no answer at all (status 0): when, and the socket's error. */
+  noAnswer: { at: string; error: string }[];
+  /** Outside the outage, the seconds with the most answers slower than 100 ms. */
+  slowestSeconds: { at: string; answered: number; slow: number; max: number }[];
 };
 
 /**
@@ -67,6 +71,7 @@ function runLoad(job: LoadStart) {
   let posted = 0;
   let acceptedAfterRetry = 0;
   let waitingRetry = 0;
+  const noAnswer: LoadReport['noAnswer'] = [];
 
   const post = (item: (typeof queue)[number]) => {
     inFlight += 1;
@@ -74,8 +79,9 @@ function runLoad(job: LoadStart) {
     const started = performance.now();
     const { body, headers } = snsRequest(item.line);
     let answered = false;
-    const done = (status: number) => {
+    const done = (status: number, error?: Error & { code?: string }) => {
       if (answered) return;
+      if (error && noAnswer.length < 100) noAnswer.push({ at: new Date().toISOString(), error: error.code ?? error.message });
       answered = true;
       inFlight -= 1;
       statuses[status] = (statuses[status] ?? 0) + 1;
@@ -97,9 +103,9 @@ function runLoad(job: LoadStart) {
     const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => done(res.statusCode ?? 0));
-      res.on('error', () => done(0));
+      res.on('error', (err) => done(0, err));
     });
-    req.on('error', () => done(0));
+    req.on('error', (err) => done(0, err));
     req.end(body);
   };
   const pump = () => {
@@ -154,6 +160,8 @@ function runLoad(job: LoadStart) {
         maxOutside: outside.max,
         p99Inside: inside.p99,
         unsent: queue.length + inFlight + waitingRetry,
+        noAnswer,
+        slowestSeconds: latency.slowestSeconds(10, 100, (t) => t < excludeFrom || t > excludeTo),
       };
       return report;
     },

@@ -13,16 +13,21 @@ import type { LoadReport } from './load-client.js';
 import type { newRssLog, Watched } from './memory.js';
 import type { SoakOptions } from './options.js';
 import type { Outage, Recovery } from './outage.js';
+import type { ServerMinute } from './serverLatency.js';
 
 const mb = (x: number) => x.toFixed(0);
 
 export type LoadMinute = { accepted: number; refused: number; p99: number; made: number; behind: number };
 
-export function minuteLine(minute: number, sendsPerSecond: number, load: LoadMinute, rss: number[], watched: Watched[], backlog: number | null): string {
+export function minuteLine(minute: number, sendsPerSecond: number, load: LoadMinute, server: ServerMinute | null, rss: number[], watched: Watched[], backlog: number | null): string {
   const memory = watched.map((w, i) => `${w.name} ${mb(rss[i]!)}`).join(', ');
+  // The API's own histogram: p99 as the bucket that holds it, and how many answers took over 100 ms there.
+  const inApi = server
+    ? ` (in the API: p99 ≤ ${server.p99UpTo === null ? '–' : server.p99UpTo === Infinity ? '∞' : server.p99UpTo.toFixed(0)} ms, ${server.over100ms} of ${server.answered} over 100 ms)`
+    : ' (in the API: not scraped)';
   return (
     `minute ${String(minute).padStart(2)}: sends ${sendsPerSecond.toFixed(1)}/s, load made ${(load.made / 60).toFixed(0)}/s${load.behind > 0 ? ` (${load.behind} behind)` : ''}, accepted ${(load.accepted / 60).toFixed(0)}/s (refused ${load.refused}), ` +
-    `p99 ${load.p99.toFixed(0)} ms, RSS MB ${memory}, backlog ${backlog ?? 'n/a'}`
+    `p99 ${load.p99.toFixed(0)} ms${inApi}, RSS MB ${memory}, backlog ${backlog ?? 'n/a'}`
   );
 }
 
@@ -62,6 +67,8 @@ export async function finalChecks(run: {
       `open_count ${audit.openCount} click_count ${audit.clickCount}; unsent at the end ${load.unsent}`,
   );
   say(`webhook latency: p99 ${load.p99Outside.toFixed(0)} ms (max ${load.maxOutside.toFixed(0)} ms) outside the outage (stop to restart + 10 s), p99 ${load.p99Inside.toFixed(0)} ms within it`);
+  say(`seconds with the most 200s slower than 100 ms outside the outage: ${load.slowestSeconds.map((s) => `${s.at.slice(11, 19)} ${s.slow}/${s.answered} (max ${s.max.toFixed(0)} ms)`).join(', ') || 'none'}`);
+  if (load.noAnswer.length > 0) say(`posts with no answer: ${load.noAnswer.map((f) => `${f.at.slice(11, 23)} ${f.error}`).join(', ')}`);
   say(
     `outage ${((run.outage.restartedAt - run.outage.stoppedAt) / 1000).toFixed(1)} s (stop to restart): /readyz answers ${JSON.stringify(r.readyStatuses)}, tRPC read ${JSON.stringify(r.apiStatuses)}; ` +
       `after the restart: /readyz 200 in ${secs(r.readySeconds)}, webhook 200 in ${secs(r.webhookSeconds)}, backlog (before ${run.outage.backlogBefore}, peak ${r.backlogPeak}) back in ${secs(r.backlogSeconds)}, ` +

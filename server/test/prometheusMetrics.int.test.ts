@@ -143,9 +143,18 @@ describe('with METRICS_TOKEN', () => {
       expect(valueOf(w, 'herald_event_processing_delay_seconds_count')).toBe(CONTACTS - 1);
       expect(valueOf(w, 'herald_webhook_accepted_total', { outcome: 'event' })).toBe(0);
 
+      // Every delivery answered is timed, whatever the answer: the accepted ones so far, then one refused.
+      const answers = api.filter((s) => ['herald_webhook_accepted_total', 'herald_webhook_refused_total', 'herald_webhook_unavailable_total'].includes(s.name));
+      const timed = valueOf(api, 'herald_webhook_duration_seconds_count');
+      expect(timed).toBe(answers.reduce((sum, s) => sum + s.value, 0));
+      expect(timed).toBeGreaterThanOrEqual(CONTACTS - 1);
+      expect(valueOf(api, 'herald_webhook_duration_seconds_bucket', { le: '+Inf' })).toBe(timed);
+      expect(valueOf(api, 'herald_webhook_duration_seconds_sum')).toBeGreaterThan(0);
       const malformed = await fetch(`${h.herald.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'not json' });
       expect(malformed.status).toBe(400);
-      expect(valueOf(await scrapeSamples(h.herald.url, TOKEN), 'herald_webhook_refused_total', { reason: 'malformed' })).toBe(1);
+      const after = await scrapeSamples(h.herald.url, TOKEN);
+      expect(valueOf(after, 'herald_webhook_refused_total', { reason: 'malformed' })).toBe(1);
+      expect(valueOf(after, 'herald_webhook_duration_seconds_count')).toBe(timed + 1);
     });
 
     it('shows open live-metrics subscribers of the API process', async () => {

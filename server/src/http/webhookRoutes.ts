@@ -35,6 +35,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['text/plain', 'application/json'], { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.addHook('onResponse', async (_req, reply) => metrics.answered(reply.elapsedTime / 1000));
 
     // SNS may post thousands a second: per-request access logs would cost more than the check itself.
     scope.post('/webhooks/email', { logLevel: 'warn' }, async (req, reply) => {

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { SES_EVENT_TYPES, type SesEventType } from '../events/sesEvent.js';
 import { REFUSAL_REASONS, type RefusalReason } from '../webhooks/refusals.js';
 
@@ -15,6 +15,8 @@ export type WebhookMetrics = {
   refused: (reason: RefusalReason) => void;
   /** Answered 5xx (could not store, fetch a certificate or confirm right now): SNS delivers it again. */
   unavailable: () => void;
+  /** Seconds from the request's arrival to its answer, whatever the answer. */
+  answered: (seconds: number) => void;
 };
 
 /** Per delivery, one increment of a child resolved at start: the webhook is Herald's busiest route. */
@@ -43,6 +45,14 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
     registers: [registry],
   });
 
+  // SNS gives up on a delivery attempt after 15 s; the 0.1 s bucket is the latency goal (docs/benchmarks.md).
+  const duration = new Histogram({
+    name: 'herald_webhook_duration_seconds',
+    help: 'Seconds from an SNS delivery reaching Herald to its answer (storing the event included).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    registers: [registry],
+  });
+
   const acceptedChildren = Object.fromEntries(WEBHOOK_ACCEPTS.map((o) => [o, accepted.labels(o)])) as Record<WebhookAccept, Counter.Internal>;
   const refusedChildren = Object.fromEntries(REFUSAL_REASONS.map((r) => [r, refused.labels(r)])) as Record<RefusalReason, Counter.Internal>;
   const eventChildren = Object.fromEntries(SES_EVENT_TYPES.map((t) => [t, events.labels(t)])) as Record<SesEventType, Counter.Internal>;
@@ -56,5 +66,6 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
     },
     refused: (reason) => refusedChildren[reason].inc(),
     unavailable: () => unavailable.inc(),
+    answered: (seconds) => duration.observe(seconds),
   };
 }
