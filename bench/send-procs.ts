@@ -21,8 +21,8 @@ export type SimulatorProcess = {
 };
 
 /** `server/src/cli/ses-sim.ts --port 0`, configured through its control endpoints. */
-export async function startSimulatorProcess(nodeArgs: string[] = []): Promise<SimulatorProcess> {
-  const sim = startNode('server/src/cli/ses-sim.ts', { args: ['--port', '0'], env: {}, nodeArgs });
+export async function startSimulatorProcess(nodeArgs: string[] = [], log?: string): Promise<SimulatorProcess> {
+  const sim = startNode('server/src/cli/ses-sim.ts', { args: ['--port', '0'], env: {}, nodeArgs, ...(log ? { log } : {}) });
   let url: string | undefined;
   for (let i = 0; i < 300 && !url; i++) {
     url = /SES\/SNS\/STS simulator at (http:\S+)/.exec(sim.output())?.[1];

@@ -38,7 +38,7 @@ let keep = false;
 // RSA-1024 for the load client's notifications: signing at ~600/s with SNS's 2048-bit keys would take a CPU of its own.
 const pems = await generate([{ name: 'commonName', value: 'sns.soak.herald.invalid' }], { keyType: 'rsa', keySize: 1024, algorithm: 'sha256' });
 const certHost = await startCertHost(pems.cert);
-const sim = await startSoakSimulator();
+const sim = await startSoakSimulator(path.join(tmp, 'simulator.log'));
 const pg = await startSoakPostgres(path.join(tmp, 'postgres'));
 const sql = postgres(pg.url, { max: 3, onnotice: () => {} });
 const load = startClient<LoadJob>('bench/soak/load-client.ts');

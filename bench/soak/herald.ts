@@ -56,9 +56,9 @@ export async function startSoakHerald(opts: {
   };
 }
 
-/** The simulator, posting every accepted message's SES events to `webhookUrl` (SNS's retry policy: 3 retries, 20 s apart). */
-export async function startSoakSimulator(): Promise<SimulatorProcess & { postEventsTo: (webhookUrl: string) => Promise<void> }> {
-  const sim = await startSimulatorProcess();
+/** The simulator (its output in `log`), posting every accepted message's SES events to `webhookUrl` (SNS's retry policy: 3 retries, 20 s apart). */
+export async function startSoakSimulator(log: string): Promise<SimulatorProcess & { postEventsTo: (webhookUrl: string) => Promise<void> }> {
+  const sim = await startSimulatorProcess([], log);
   return {
     ...sim,
     postEventsTo: async (webhookUrl) => {

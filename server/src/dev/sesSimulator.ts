@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { presetAccounts, simAccountSchema, type SimAccountInput } from './accounts.js';
 import { answerAwsRequest } from './awsEndpoint.js';
+import { logClientErrors } from './clientErrors.js';
 import { answerControlRequest, CONTROL_PREFIX } from './controlRoutes.js';
 import { createLoopWatch } from './loopWatch.js';
 import { createSimEvents, type SimEvents } from './simEvents.js';
@@ -97,6 +98,7 @@ export async function startSesSimulator(options: SesSimulatorOptions = {}): Prom
       res.end();
     });
   });
+  logClientErrors(server, logger);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -19,6 +19,9 @@ describe('classifySendError', () => {
     [service('MailFromDomainNotVerifiedException', 'not verified', 400), 'permanent'],
     [service('InvalidParameterValue', 'Illegal address', 400), 'permanent'],
     [service('SomethingNew', 'a 4xx SES never documented', 400), 'permanent'],
+    // A bare 400/408 (no error in the body), as the SDK reports it: from the HTTP layer, not from SES's checks.
+    [service('Unknown', 'Unknown', 400), 'transient'],
+    [service('Unknown', 'Unknown', 408), 'transient'],
     [service('InternalFailure', 'failed', 500), 'transient'],
     [service('ServiceUnavailable', 'unavailable', 503), 'transient'],
     [network('ECONNREFUSED'), 'transient'],

@@ -67,6 +67,10 @@ export function classifySendError(raw: unknown): SendFailure {
     return { kind: 'unknown', code: err.code ?? err.name, reason: 'No answer from Amazon SES after the message was handed over; it may or may not have been sent.' };
   }
   if (status >= 500) return { kind: 'transient', code, reason: said(`Amazon SES had a problem answering (HTTP ${status}).`) };
+  // SES names every error it answers with. A 4xx with no code in its body (the SDK then says `Unknown`) came
+  // from the HTTP layer in front of the service (a request timed out or unreadable there, seen once in a soak
+  // against the simulator's Node server): the message was not looked at, so failing it for good would be wrong.
+  if (status >= 400 && code === 'Unknown') return { kind: 'transient', code, reason: `Amazon SES answered HTTP ${status} without saying why; the message was not taken.` };
   if (status >= 400) return { kind: 'permanent', code, reason: said(`SES refused the message: ${err.message}`) };
   return { kind: 'unknown', code, reason: `Sending failed unexpectedly after the message may have reached SES: ${err.message}` };
 }
