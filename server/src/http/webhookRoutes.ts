@@ -24,7 +24,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
     certificates: certificateSource(),
     fetch: (input, init) => globalThis.fetch(input, init),
     now: deps.now,
-    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 4 }),
+    // One flush in flight: events arriving meanwhile go together in the next one. With four in flight, at a few
+    // hundred a second nearly every event had a statement and a commit of its own; one took 30 % less of
+    // Postgres's time per event and accepted more under a flood (docs/benchmarks.md, webhook, 2026-12-08).
+    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 1 }),
   };
   const refusals = createRefusalCounter({ sql: deps.sql, logger: deps.logger });
   const metrics = deps.metrics.webhook;
