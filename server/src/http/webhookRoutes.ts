@@ -24,10 +24,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps): void {
     certificates: certificateSource(),
     fetch: (input, init) => globalThis.fetch(input, init),
     now: deps.now,
-    // One flush in flight: events arriving meanwhile go together in the next one. With four in flight, at a few
-    // hundred a second nearly every event had a statement and a commit of its own; one took 30 % less of
-    // Postgres's time per event and accepted more under a flood (docs/benchmarks.md, webhook, 2026-12-08).
-    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 1 }),
+    // Four flushes in flight. One (bigger batches) took a third less of Postgres's time per event under a
+    // flood, but at a few hundred a second on a busy machine it queued every event behind a flush whose
+    // backend waited for the CPU: 2–8 × more answers over 100 ms, more 503s and a slower recovery when the
+    // database came back (docs/benchmarks.md, webhook, 2026-12-08).
+    store: groupCommit((events) => storeEvents(deps.sql, events), { maxBatch: 500, maxConcurrent: 4 }),
   };
   const refusals = createRefusalCounter({ sql: deps.sql, logger: deps.logger });
   const metrics = deps.metrics.webhook;
