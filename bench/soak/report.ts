@@ -22,9 +22,8 @@ export type LoadMinute = { accepted: number; refused: number; p99: number; made:
 export function minuteLine(minute: number, sendsPerSecond: number, load: LoadMinute, server: ServerMinute | null, rss: number[], watched: Watched[], backlog: number | null): string {
   const memory = watched.map((w, i) => `${w.name} ${mb(rss[i]!)}`).join(', ');
   // The API's own histogram: p99 as the bucket that holds it, and how many answers took over 100 ms there.
-  const inApi = server
-    ? ` (in the API: p99 ≤ ${server.p99UpTo === null ? '–' : server.p99UpTo === Infinity ? '∞' : server.p99UpTo.toFixed(0)} ms, ${server.over100ms} of ${server.answered} over 100 ms)`
-    : ' (in the API: not scraped)';
+  const upTo = (ms: number | null) => (ms === null ? '–' : ms === Infinity ? '∞' : ms.toFixed(0));
+  const inApi = server ? ` (in the API: p99 ≤ ${upTo(server.p99UpTo)} ms, ${server.over100ms} of ${server.answered} over 100 ms)` : ' (in the API: not scraped)';
   return (
     `minute ${String(minute).padStart(2)}: sends ${sendsPerSecond.toFixed(1)}/s, load made ${(load.made / 60).toFixed(0)}/s${load.behind > 0 ? ` (${load.behind} behind)` : ''}, accepted ${(load.accepted / 60).toFixed(0)}/s (refused ${load.refused}), ` +
     `p99 ${load.p99.toFixed(0)} ms${inApi}, RSS MB ${memory}, backlog ${backlog ?? 'n/a'}`

@@ -24,9 +24,9 @@ export function newServerLatencyLog(baseUrl: string, token: string) {
       const now = await read().catch(() => null);
       if (!now) return null;
       // Cumulative counts per upper bound, this minute only (a restarted API would start from 0: taken whole).
-      const since = [...now].sort((a, b) => a[0] - b[0]).map(([le, n]) => [le, n - (last.get(le) ?? 0)] as const);
-      const restarted = since.some(([, n]) => n < 0);
-      const counts = restarted ? [...now].sort((a, b) => a[0] - b[0]) : since;
+      const cumulative = [...now].sort((a, b) => a[0] - b[0]);
+      const since = cumulative.map(([le, n]) => [le, n - (last.get(le) ?? 0)] as const);
+      const counts = since.some(([, n]) => n < 0) ? cumulative : since;
       last = now;
       const answered = counts.at(-1)?.[1] ?? 0;
       const within100 = counts.find(([le]) => le === 0.1)?.[1] ?? 0;
